@@ -1,13 +1,16 @@
 using VoiceBridge.Server.Telemetry;
+using VoiceBridge.Server.Twilio;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultListenAddress();
 builder.AddHealth();
+builder.AddTwilio();
 
 var app = builder.Build();
 
 app.MapHealth();
+app.MapTwilio();
 
 app.Run();
 

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace VoiceBridge.Server.Twilio;
+
+/// <summary>
+/// Mints and checks the short-lived, single-use token that the TwiML hands to Twilio as a Stream
+/// <c>&lt;Parameter&gt;</c>. The upgrade signature only proves "Twilio sent this" and is replayable (the stream
+/// URL carries no per-call data, twilio.md §4.4); the token binds the stream to the CallSid we answered.
+/// Stateless apart from the replay set: any instance holding the same secret can check a token.
+/// </summary>
+internal sealed class CallTokens
+{
+    private const string Version = "v1";
+    private readonly byte[] _key;
+    private readonly TimeSpan _lifetime;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
+    private long _checksSincePrune;
+
+    public CallTokens(IOptions<TwilioOptions> options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var value = options.Value;
+        _key = DeriveKey(value.CallTokenSecret ?? value.AuthToken);
+        _lifetime = TimeSpan.FromSeconds(value.CallTokenLifetimeSeconds);
+        _time = time;
+    }
+
+    public string Mint(string callSid, string? caller)
+    {
+        var expires = _time.GetUtcNow().Add(_lifetime).ToUnixTimeSeconds();
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var payload = string.Join('|', Version, callSid, caller ?? string.Empty, expires.ToString(CultureInfo.InvariantCulture), nonce);
+        var payloadBytes = Encoding.UTF8.GetBytes(payload);
+        return Base64Url(payloadBytes) + "." + Base64Url(HMACSHA256.HashData(_key, payloadBytes));
+    }
+
+    public CallTokenResult Check(string? token, string callSid)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return new(CallTokenStatus.Missing);
+        }
+
+        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || !TryFromBase64Url(token[..dot], out var payloadBytes) || !TryFromBase64Url(token[(dot + 1)..], out var mac))
+        {
+            return new(CallTokenStatus.Malformed);
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, payloadBytes), mac))
+        {
+            return new(CallTokenStatus.BadSignature);
+        }
+
+        var fields = Encoding.UTF8.GetString(payloadBytes).Split('|');
+        if (fields.Length != 5 || fields[0] != Version
+            || !long.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var expiresUnix))
+        {
+            return new(CallTokenStatus.Malformed);
+        }
+
+        var now = _time.GetUtcNow();
+        var expires = DateTimeOffset.FromUnixTimeSeconds(expiresUnix);
+        if (now >= expires)
+        {
+            return new(CallTokenStatus.Expired);
+        }
+
+        if (!string.Equals(fields[1], callSid, StringComparison.Ordinal))
+        {
+            return new(CallTokenStatus.WrongCall);
+        }
+
+        PruneOccasionally(now);
+        // The nonce is remembered until the token would have expired anyway; after that the expiry check rejects it.
+        if (!_used.TryAdd(fields[4], expires))
+        {
+            return new(CallTokenStatus.Replayed);
+        }
+
+        return new(CallTokenStatus.Valid, fields[2].Length == 0 ? null : fields[2]);
+    }
+
+    private void PruneOccasionally(DateTimeOffset now)
+    {
+        if (Interlocked.Increment(ref _checksSincePrune) % 64 != 0)
+        {
+            return;
+        }
+
+        foreach (var (nonce, expires) in _used)
+        {
+            if (expires <= now)
+            {
+                _used.TryRemove(nonce, out _);
+            }
+        }
+    }
+
+    private static byte[] DeriveKey(string? secret)
+    {
+        // Without any secret (Development without a Twilio token) a random per-process key still makes tokens
+        // unforgeable; they just cannot be checked by another instance.
+        var ikm = string.IsNullOrEmpty(secret) ? RandomNumberGenerator.GetBytes(32) : Encoding.UTF8.GetBytes(secret);
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, salt: [], info: "voicebridge/call-token/v1"u8.ToArray());
+    }
+
+    private static string Base64Url(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static bool TryFromBase64Url(string text, out byte[] bytes)
+    {
+        var padded = text.Replace('-', '+').Replace('_', '/');
+        padded += (padded.Length % 4) switch { 2 => "==", 3 => "=", _ => string.Empty };
+        bytes = new byte[padded.Length];
+        if (Convert.TryFromBase64String(padded, bytes, out var written))
+        {
+            bytes = bytes[..written];
+            return true;
+        }
+
+        bytes = [];
+        return false;
+    }
+}

@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace VoiceBridge.Server.Twilio;
+
+/// <summary>Configuration section <c>Twilio</c>.</summary>
+internal sealed class TwilioOptions
+{
+    public const string SectionName = "Twilio";
+
+    /// <summary>Turns the Twilio endpoints off for browser-only deployments (then no auth token is needed).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The primary auth token (Twilio signs with the primary only). Falls back to <c>TWILIO_AUTH_TOKEN</c>.</summary>
+    public string? AuthToken { get; set; }
+
+    /// <summary>Account SID for REST calls (transfer, hang-up, outbound).</summary>
+    public string? AccountSid { get; set; }
+
+    /// <summary>
+    /// The public https base URL Twilio uses to reach this server (for example https://bridge.example.com).
+    /// When set, signatures are checked against it; otherwise the URL is rebuilt from forwarded headers.
+    /// </summary>
+    public Uri? PublicBaseUrl { get; set; }
+
+    /// <summary>Base URL of Twilio's REST API; tests point it at a fake server.</summary>
+    [Required]
+    public Uri ApiBaseUrl { get; set; } = new("https://api.twilio.com");
+
+    /// <summary>How long the per-call stream token stays valid after the webhook answered.</summary>
+    [Range(5, 3600)]
+    public int CallTokenLifetimeSeconds { get; set; } = 60;
+
+    /// <summary>Key material for call tokens shared by several instances; defaults to one derived from the auth token.</summary>
+    public string? CallTokenSecret { get; set; }
+}

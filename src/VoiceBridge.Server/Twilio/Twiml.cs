@@ -1,0 +1,26 @@
+using System.Security;
+using System.Text;
+
+namespace VoiceBridge.Server.Twilio;
+
+/// <summary>The TwiML documents the bridge answers with.</summary>
+internal static class Twiml
+{
+    /// <summary>The parameter name carrying the per-call token into the stream's <c>start.customParameters</c>.</summary>
+    public const string CallTokenParameter = "callToken";
+
+    /// <summary>
+    /// <c>&lt;Connect&gt;&lt;Stream&gt;</c>: a bidirectional stream that blocks the document until we close the
+    /// socket (twilio.md §3). The token travels as a <c>&lt;Parameter&gt;</c> because the stream URL must not carry
+    /// a query string. Attribute values are XML-escaped: a raw '&amp;' makes Twilio reject the document.
+    /// </summary>
+    public static string ConnectStream(string streamUrl, string callToken)
+    {
+        var xml = new StringBuilder(256)
+            .Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+            .Append("<Response><Connect><Stream url=\"").Append(SecurityElement.Escape(streamUrl)).Append("\">")
+            .Append("<Parameter name=\"").Append(CallTokenParameter).Append("\" value=\"").Append(SecurityElement.Escape(callToken)).Append("\"/>")
+            .Append("</Stream></Connect></Response>");
+        return xml.ToString();
+    }
+}

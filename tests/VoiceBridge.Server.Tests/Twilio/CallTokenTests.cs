@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using VoiceBridge.Server.Twilio;
+
+namespace VoiceBridge.Server.Tests.Twilio;
+
+public sealed class CallTokenTests
+{
+    private const string CallSid = "CAfedcba9876543210fedcba9876543210";
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+
+    private CallTokens Create(string authToken = "secret-token") =>
+        new(Options.Create(new TwilioOptions { AuthToken = authToken, CallTokenLifetimeSeconds = 60 }), _time);
+
+    [Fact]
+    public void FreshToken_IsValidOnce_ForItsCall_AndCarriesTheCaller()
+    {
+        var tokens = Create();
+        var token = tokens.Mint(CallSid, "+14155550100");
+
+        var first = tokens.Check(token, CallSid);
+        var second = tokens.Check(token, CallSid);
+
+        Assert.Equal(CallTokenStatus.Valid, first.Status);
+        Assert.Equal("+14155550100", first.Caller);
+        Assert.Equal(CallTokenStatus.Replayed, second.Status);
+    }
+
+    [Fact]
+    public void Token_ForAnotherCall_IsRejected()
+    {
+        var tokens = Create();
+        var token = tokens.Mint(CallSid, null);
+
+        Assert.Equal(CallTokenStatus.WrongCall, tokens.Check(token, "CA00000000000000000000000000000000").Status);
+        // A rejected attempt does not burn the token for its rightful call.
+        Assert.Equal(CallTokenStatus.Valid, tokens.Check(token, CallSid).Status);
+    }
+
+    [Fact]
+    public void Token_Expires_AfterItsLifetime()
+    {
+        var tokens = Create();
+        var token = tokens.Mint(CallSid, null);
+
+        _time.Advance(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(CallTokenStatus.Expired, tokens.Check(token, CallSid).Status);
+    }
+
+    [Fact]
+    public void Token_IsCheckableByAnotherInstanceWithTheSameSecret_ButNotAnotherSecret()
+    {
+        var token = Create().Mint(CallSid, null);
+
+        Assert.Equal(CallTokenStatus.Valid, Create().Check(token, CallSid).Status);
+        Assert.Equal(CallTokenStatus.BadSignature, Create("other-token").Check(token, CallSid).Status);
+    }
+
+    [Theory]
+    [InlineData(null, nameof(CallTokenStatus.Missing))]
+    [InlineData("", nameof(CallTokenStatus.Missing))]
+    [InlineData("no-dot-here", nameof(CallTokenStatus.Malformed))]
+    [InlineData("!!!.###", nameof(CallTokenStatus.Malformed))]
+    [InlineData("dGVzdA.dGVzdA", nameof(CallTokenStatus.BadSignature))]
+    public void Garbage_IsRejectedWithItsReason(string? token, string expected)
+    {
+        Assert.Equal(expected, Create().Check(token, CallSid).Status.ToString());
+    }
+
+    [Fact]
+    public void TamperedPayload_IsRejected()
+    {
+        var tokens = Create();
+        var token = tokens.Mint(CallSid, null);
+        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        var tampered = (token[0] == 'A' ? "B" : "A") + token[1..dot] + token[dot..];
+
+        Assert.NotEqual(CallTokenStatus.Valid, tokens.Check(tampered, CallSid).Status);
+    }
+}
