@@ -48,11 +48,7 @@ public static class MuLaw
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="pcm"/>.</exception>
     public static void Encode(ReadOnlySpan<short> pcm, Span<byte> destination)
     {
-        if (destination.Length < pcm.Length)
-        {
-            throw new ArgumentException(
-                $"Destination holds {destination.Length} bytes but {pcm.Length} samples need encoding.", nameof(destination));
-        }
+        G711Guard.EnsureDestinationFits(pcm.Length, destination.Length, nameof(destination));
 
         for (int i = 0; i < pcm.Length; i++)
         {
@@ -64,11 +60,7 @@ public static class MuLaw
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="encoded"/>.</exception>
     public static void Decode(ReadOnlySpan<byte> encoded, Span<short> destination)
     {
-        if (destination.Length < encoded.Length)
-        {
-            throw new ArgumentException(
-                $"Destination holds {destination.Length} samples but {encoded.Length} bytes need decoding.", nameof(destination));
-        }
+        G711Guard.EnsureDestinationFits(encoded.Length, destination.Length, nameof(destination));
 
         ref short table = ref MemoryMarshal.GetArrayDataReference(s_decodeTable);
         for (int i = 0; i < encoded.Length; i++)
