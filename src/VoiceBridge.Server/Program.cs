@@ -1,3 +1,4 @@
+using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Twilio;
 
@@ -5,10 +6,12 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultListenAddress();
 builder.AddHealth();
+builder.AddSessions();
 builder.AddTwilio();
 
 var app = builder.Build();
 
+app.UseSessions();
 app.MapHealth();
 app.MapTwilio();
 

@@ -22,6 +22,9 @@ internal sealed class PlaybackTracker
     /// <summary>Audio is queued or playing at the caller's side.</summary>
     public bool IsPlaying => _pending.Count > 0;
 
+    /// <summary>A response is generating (not yet done, not interrupted).</summary>
+    public bool IsResponseActive => _activeResponseId is not null;
+
     /// <summary>A response started generating; its audio may be interrupted until it is done.</summary>
     public void OnResponseCreated(string responseId) => _activeResponseId = responseId;
 

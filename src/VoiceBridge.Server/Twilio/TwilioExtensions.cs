@@ -39,6 +39,7 @@ internal static partial class TwilioExtensions
 
         app.MapMethods(TwilioUrls.VoicePath, [HttpMethods.Post, HttpMethods.Get], TwilioWebhook.HandleAsync)
             .DisableAntiforgery();
+        app.Map(TwilioUrls.MediaPath, TwilioMediaEndpoint.HandleAsync);
         return app;
     }
 

@@ -1,0 +1,29 @@
+namespace VoiceBridge.Server.Sessions;
+
+/// <summary>Why a call ended. Expected endings are values (like YARP's StreamCopyResult), logged once and counted.</summary>
+internal enum CallEndReason
+{
+    /// <summary>Twilio sent <c>stop</c>: the caller hung up or the call was redirected.</summary>
+    CallerHungUp = 0,
+
+    /// <summary>The caller's socket closed (close frame or dropped connection).</summary>
+    CallerClosed,
+
+    /// <summary>Authentication failed (upgrade signature, call token) or <c>start</c> never came.</summary>
+    PolicyViolation,
+
+    /// <summary>A message larger than the leg's cap.</summary>
+    MessageTooBig,
+
+    /// <summary>The caller did not read what we sent (send queue full).</summary>
+    CallerNotReading,
+
+    /// <summary>No upstream session could be opened.</summary>
+    UpstreamConnectFailed,
+
+    /// <summary>The upstream closed or failed mid-call.</summary>
+    UpstreamClosed,
+
+    /// <summary>The server is shutting down, or an operator hung up.</summary>
+    ServerShutdown,
+}

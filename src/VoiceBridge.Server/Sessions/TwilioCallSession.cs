@@ -1,0 +1,859 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading.Channels;
+using VoiceBridge.Audio;
+using VoiceBridge.Realtime.Protocol;
+using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Twilio;
+
+namespace VoiceBridge.Server.Sessions;
+
+/// <summary>
+/// One phone call: owns the Twilio socket, the upstream connection, both resamplers and the playback tracker.
+/// Like aspnetcore's WebSocketsServerTransport it runs a receive loop per socket and a send loop for the caller,
+/// joined by a bounded channel; the first loop to finish cancels the others, then everything closes with a reason
+/// and every rented buffer goes back. Expected failures are <see cref="CallEndReason"/> values, never exceptions.
+/// </summary>
+internal sealed partial class TwilioCallSession : IAsyncDisposable
+{
+    /// <summary>Twilio's leg is capped at 64 KiB per message; real frames are ~350 bytes.</summary>
+    public const int MaxCallerMessageBytes = 64 * 1024;
+
+    // 20 ms at 8 kHz μ-law: the frame size Twilio sends and we send back (twilio.md §7).
+    private const int FrameBytes = 160;
+
+    // Twilio sends 50 media messages a second; ten times that is a flood whose excess is dropped and counted.
+    private const int MaxCallerMessagesPerSecond = 500;
+
+    // Outbound messages queued for the caller before we decide it is not reading. Replies arrive faster than real
+    // time (a 10 s answer in ~2 s = 500 frames + marks), and Twilio buffers them, so this only fills when stuck.
+    private const int CallerSendQueueCapacity = 4096;
+
+    private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly WebSocket _caller;
+    private readonly IRealtimeConnector _connector;
+    private readonly CallTokens _tokens;
+    private readonly SessionPolicy _policy;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _startTimeout;
+    private readonly PlaybackTracker _playback = new();
+    private readonly Lock _playbackLock = new();
+    private readonly Channel<RealtimeMessage> _toCaller;
+    private readonly Utf8IdCache _responseIds = new();
+    private readonly Utf8IdCache _itemIds = new();
+    private readonly byte[] _pendingFrame = new byte[FrameBytes];
+    private readonly HashSet<CallDrop> _loggedDrops = [];
+    private readonly CancellationTokenSource _stop = new();
+
+    // Builds every message to the caller; written only from the upstream loop, detached after each message.
+    private readonly PooledBufferWriter _toCallerBuffer = new();
+    private Resampler? _inbound;
+    private Resampler? _outbound;
+    private TwilioWriter? _writer;
+    private IRealtimeConnection? _upstream;
+    private byte[]? _streamSidUtf8;
+    private string? _pendingItemId;
+    private int _pendingFrameLength;
+    private long _windowStartTicks;
+    private int _messagesInWindow;
+    private int _ended;
+    private int _closed;
+    private CallEndReason _endReason;
+    private string? _endDetail;
+
+    public TwilioCallSession(
+        WebSocket caller,
+        IRealtimeConnector connector,
+        CallTokens tokens,
+        SessionPolicy policy,
+        TimeProvider time,
+        ILogger logger,
+        TimeSpan startTimeout)
+    {
+        _caller = caller;
+        _connector = connector;
+        _tokens = tokens;
+        _policy = policy;
+        _time = time;
+        _logger = logger;
+        _startTimeout = startTimeout;
+        _toCaller = Channel.CreateBounded<RealtimeMessage>(new BoundedChannelOptions(CallerSendQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>The CallSid once <c>start</c> has been accepted.</summary>
+    public string? CallSid { get; private set; }
+
+    /// <summary>The StreamSid once <c>start</c> has been accepted.</summary>
+    public string? StreamSid { get; private set; }
+
+    /// <summary>Who called (from the call token), when known.</summary>
+    public string? Caller { get; private set; }
+
+    /// <summary>Counted drops and discards, per reason, for tests and metrics.</summary>
+    public CallCounters Counters { get; } = new();
+
+    /// <summary>Runs the call to its end and returns why it ended.</summary>
+    public async Task<CallEndReason> RunAsync(CancellationToken aborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
+        var token = linked.Token;
+        var receiveBuffer = ArrayPool<byte>.Shared.Rent(MaxCallerMessageBytes);
+        try
+        {
+            if (!await AwaitStartAsync(receiveBuffer, token))
+            {
+                return _endReason;
+            }
+
+            var connect = await _connector.ConnectAsync(token);
+            if (!connect.IsConnected)
+            {
+                var failure = connect.Failure!;
+                End(CallEndReason.UpstreamConnectFailed, failure.Description);
+                LogUpstreamConnectFailed(_logger, CallSid!, failure.Reason, failure.HttpStatus, failure.Description);
+                return _endReason;
+            }
+
+            _upstream = connect.Connection!;
+            await _upstream.SendAsync(RealtimeEventSerializer.ToMessage(_policy.ToSessionUpdate()), token);
+
+            var callerReceive = ReceiveFromCallerAsync(receiveBuffer, token);
+            var upstreamReceive = ReceiveFromUpstreamAsync(token);
+            var callerSend = SendToCallerAsync(token);
+            await Task.WhenAny(callerReceive, upstreamReceive, callerSend);
+            await _stop.CancelAsync();
+            await Task.WhenAll(callerReceive, upstreamReceive, callerSend);
+            return _endReason;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stop() or the host's shutdown; a reason given by Stop() wins (End keeps the first).
+            End(CallEndReason.ServerShutdown, "aborted");
+            return _endReason;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(receiveBuffer);
+            await CloseAsync();
+            LogCallEnded(_logger, CallSid ?? "(before start)", _endReason, _endDetail ?? string.Empty);
+        }
+    }
+
+    /// <summary>Ends the call from outside (operator hang-up, shutdown).</summary>
+    public void Stop(CallEndReason reason, string detail)
+    {
+        End(reason, detail);
+        _stop.Cancel();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync();
+        _stop.Dispose();
+    }
+
+    // Phase 1: nothing reaches an upstream until Twilio's start message has presented a valid call token.
+    private async Task<bool> AwaitStartAsync(byte[] buffer, CancellationToken token)
+    {
+        using var deadline = new CancellationTokenSource(_startTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token);
+        while (true)
+        {
+            CallerRead read;
+            try
+            {
+                read = await ReadCallerMessageAsync(buffer, linked.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !token.IsCancellationRequested)
+            {
+                End(CallEndReason.PolicyViolation, "no start message in time");
+                LogPolicyViolation(_logger, "no start message within the timeout");
+                return false;
+            }
+
+            switch (read.Kind)
+            {
+                case CallerReadKind.Closed:
+                    End(CallEndReason.CallerClosed, "closed before start");
+                    return false;
+                case CallerReadKind.TooBig:
+                    End(CallEndReason.MessageTooBig, "message over 64 KiB");
+                    return false;
+                case CallerReadKind.Binary:
+                    Drop(CallDrop.BinaryFrame);
+                    continue;
+            }
+
+            var span = buffer.AsSpan(0, read.Length);
+            var status = TwilioReader.Read(span, default, out var frame);
+            if (frame.Event == TwilioEvent.Start)
+            {
+                return AcceptStart(span);
+            }
+
+            if (frame.Event == TwilioEvent.Stop)
+            {
+                End(CallEndReason.CallerHungUp, "stop before start");
+                return false;
+            }
+
+            if (frame.Event != TwilioEvent.Connected)
+            {
+                Drop(status == TwilioReadStatus.Ok || status == TwilioReadStatus.PayloadTooLarge ? CallDrop.BeforeStart : ToDrop(status));
+            }
+        }
+    }
+
+    private bool AcceptStart(ReadOnlySpan<byte> json)
+    {
+        var start = TwilioStartReader.TryRead(json);
+        if (start?.Start is not { CallSid: { } callSid } body || string.IsNullOrEmpty(body.StreamSid ?? start.StreamSid))
+        {
+            End(CallEndReason.PolicyViolation, "start message without callSid/streamSid");
+            LogPolicyViolation(_logger, "start message without callSid or streamSid");
+            return false;
+        }
+
+        string? token = null;
+        body.CustomParameters?.TryGetValue(Twiml.CallTokenParameter, out token);
+        var check = _tokens.Check(token, callSid);
+        if (!check.IsValid)
+        {
+            End(CallEndReason.PolicyViolation, "call token " + check.Status);
+            LogCallTokenRejected(_logger, callSid, check.Status);
+            return false;
+        }
+
+        CallSid = callSid;
+        StreamSid = body.StreamSid ?? start.StreamSid!;
+        Caller = check.Caller;
+        _streamSidUtf8 = Encoding.UTF8.GetBytes(StreamSid);
+        _writer = new TwilioWriter(StreamSid);
+        if (!_policy.PassthroughMulaw)
+        {
+            _inbound = Resampler.Create(8000, 24000);
+            _outbound = Resampler.Create(24000, 8000);
+        }
+
+        LogCallStarted(_logger, callSid, StreamSid, _policy.PassthroughMulaw ? "pcmu" : "pcm24k");
+        return true;
+    }
+
+    private async Task ReceiveFromCallerAsync(byte[] buffer, CancellationToken token)
+    {
+        // Decoded μ-law of one message: at most 3/4 of the message, which is capped at 64 KiB.
+        var audio = ArrayPool<byte>.Shared.Rent(MaxCallerMessageBytes);
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var read = await ReadCallerMessageAsync(buffer, token);
+                switch (read.Kind)
+                {
+                    case CallerReadKind.Closed:
+                        End(CallEndReason.CallerClosed, "caller closed the socket");
+                        return;
+                    case CallerReadKind.TooBig:
+                        End(CallEndReason.MessageTooBig, "message over 64 KiB");
+                        return;
+                    case CallerReadKind.Binary:
+                        Drop(CallDrop.BinaryFrame);
+                        continue;
+                }
+
+                if (IsFlooding())
+                {
+                    Drop(CallDrop.Flood);
+                    continue;
+                }
+
+                if (!await HandleCallerMessageAsync(buffer.AsMemory(0, read.Length), audio, token))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (WebSocketException)
+        {
+            End(CallEndReason.CallerClosed, "caller connection lost");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(audio);
+        }
+    }
+
+    // Returns false when the call should end.
+    private async ValueTask<bool> HandleCallerMessageAsync(ReadOnlyMemory<byte> message, byte[] audio, CancellationToken token)
+    {
+        var status = TwilioReader.Read(message.Span, audio, out var frame);
+        if (status != TwilioReadStatus.Ok)
+        {
+            Drop(ToDrop(status));
+            return true;
+        }
+
+        if (!frame.StreamSid.IsEmpty && !frame.StreamSid.SequenceEqual(_streamSidUtf8))
+        {
+            Drop(CallDrop.WrongStreamSid);
+            return true;
+        }
+
+        switch (frame.Event)
+        {
+            case TwilioEvent.Media:
+                if (frame.PayloadLength == 0)
+                {
+                    Drop(CallDrop.EmptyPayload);
+                    return true;
+                }
+
+                await ForwardCallerAudioAsync(audio.AsMemory(0, frame.PayloadLength), token);
+                return true;
+            case TwilioEvent.Mark:
+                OnMarkEcho(frame.Name);
+                return true;
+            case TwilioEvent.Dtmf:
+                await ForwardDigitAsync(Encoding.UTF8.GetString(frame.Name), token);
+                return true;
+            case TwilioEvent.Stop:
+                End(CallEndReason.CallerHungUp, "stop");
+                return false;
+            default:
+                Drop(CallDrop.UnexpectedEvent);
+                return true;
+        }
+    }
+
+    private async ValueTask ForwardCallerAudioAsync(ReadOnlyMemory<byte> mulaw, CancellationToken token)
+    {
+        var upstream = _upstream!;
+        if (_inbound is null)
+        {
+            // Passthrough: the GA API takes Twilio's 8 kHz μ-law as audio/pcmu unchanged (openai-realtime.md §3).
+            await upstream.SendAsync(RealtimeAudioFrames.WriteInputAudioBufferAppend(mulaw.Span), token);
+            return;
+        }
+
+        // Transcode in 20 ms slices so the scratch buffers stay small whatever the payload size.
+        for (var offset = 0; offset < mulaw.Length; offset += FrameBytes)
+        {
+            var slice = mulaw.Slice(offset, Math.Min(FrameBytes, mulaw.Length - offset));
+            var message = TranscodeInbound(slice.Span);
+            await upstream.SendAsync(message, token);
+        }
+    }
+
+    private RealtimeMessage TranscodeInbound(ReadOnlySpan<byte> mulaw)
+    {
+        Span<short> pcm8 = stackalloc short[FrameBytes];
+        Span<short> pcm24 = stackalloc short[_inbound!.GetMaxOutputLength(FrameBytes)];
+        MuLaw.Decode(mulaw, pcm8);
+        var produced = _inbound.Process(pcm8[..mulaw.Length], pcm24);
+        // PCM16 little-endian is the wire format (openai-realtime.md §3); this machine is little-endian too.
+        return RealtimeAudioFrames.WriteInputAudioBufferAppend(MemoryMarshal.AsBytes(pcm24[..produced]));
+    }
+
+    private async ValueTask ForwardDigitAsync(string digit, CancellationToken token)
+    {
+        // A key press becomes a user text item; if the model is idle it is asked to respond, otherwise a caller
+        // pressing "1" at a menu would hear nothing until they spoke.
+        var item = new ConversationItemCreateEvent
+        {
+            Item = new RealtimeItem
+            {
+                Type = "message",
+                Role = "user",
+                Content = [new RealtimeContentPart { Type = "input_text", Text = "The caller pressed the phone key " + digit + "." }],
+            },
+        };
+        await _upstream!.SendAsync(RealtimeEventSerializer.ToMessage(item), token);
+        bool idle;
+        lock (_playbackLock)
+        {
+            idle = !_playback.IsResponseActive;
+        }
+
+        if (idle)
+        {
+            await _upstream.SendAsync(RealtimeEventSerializer.ToMessage(new ResponseCreateEvent()), token);
+        }
+    }
+
+    private void OnMarkEcho(ReadOnlySpan<byte> name)
+    {
+        if (!TryParseMark(name, out var mark))
+        {
+            Drop(CallDrop.UnknownMark);
+            return;
+        }
+
+        MarkEcho echo;
+        lock (_playbackLock)
+        {
+            echo = _playback.OnMarkEchoed(mark);
+        }
+
+        if (echo.Kind == MarkEchoKind.Unknown)
+        {
+            Drop(CallDrop.UnknownMark);
+        }
+        else if (echo.Kind == MarkEchoKind.Cleared)
+        {
+            Counters.Add(CallDrop.ClearedMark);
+        }
+    }
+
+    private async Task ReceiveFromUpstreamAsync(CancellationToken token)
+    {
+        var upstream = _upstream!;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var result = await upstream.ReceiveAsync(token);
+                if (result.IsEnd)
+                {
+                    var end = result.End!;
+                    if (end.Reason != UpstreamEndReason.Cancelled && end.Reason != UpstreamEndReason.ClosedByUs)
+                    {
+                        End(CallEndReason.UpstreamClosed, end.Description);
+                        LogUpstreamEnded(_logger, CallSid!, end.Reason, end.CloseStatus, end.Description);
+                    }
+
+                    return;
+                }
+
+                using var message = result.Message;
+                if (!await HandleUpstreamEventAsync(message, token))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async ValueTask<bool> HandleUpstreamEventAsync(RealtimeMessage message, CancellationToken token)
+    {
+        if (!RealtimeEventPeek.TryPeek(message.Span, out var type))
+        {
+            Drop(CallDrop.MalformedUpstreamEvent);
+            return true;
+        }
+
+        switch (type)
+        {
+            case RealtimeEventType.ResponseOutputAudioDelta:
+                return ForwardAssistantAudio(message.Span);
+            case RealtimeEventType.ResponseOutputAudioDone:
+                FlushPendingFrame();
+                return true;
+            case RealtimeEventType.InputAudioBufferSpeechStarted:
+                await BargeInAsync(token);
+                return true;
+            case RealtimeEventType.ResponseCreated:
+                if (RealtimeEventSerializer.TryParse(message.Span, out var created) && created is ResponseCreatedEvent { Response.Id: { } createdId })
+                {
+                    lock (_playbackLock)
+                    {
+                        _playback.OnResponseCreated(createdId);
+                    }
+                }
+
+                return true;
+            case RealtimeEventType.ResponseDone:
+                if (RealtimeEventSerializer.TryParse(message.Span, out var done) && done is ResponseDoneEvent { Response.Id: { } doneId })
+                {
+                    lock (_playbackLock)
+                    {
+                        _playback.OnResponseDone(doneId);
+                    }
+                }
+
+                return true;
+            case RealtimeEventType.Error:
+                if (RealtimeEventSerializer.TryParse(message.Span, out var error) && error is ErrorEvent errorEvent)
+                {
+                    LogUpstreamError(_logger, CallSid!, errorEvent.Error?.Code ?? "unknown", errorEvent.Error?.Type ?? "unknown");
+                }
+
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    // Returns false when the caller cannot keep up (the call then ends).
+    private bool ForwardAssistantAudio(ReadOnlySpan<byte> json)
+    {
+        var decoded = ArrayPool<byte>.Shared.Rent(RealtimeAudioFrames.GetMaxDecodedAudioLength(json.Length));
+        try
+        {
+            if (!RealtimeAudioFrames.TryReadOutputAudioDelta(json, decoded, out var delta))
+            {
+                Drop(CallDrop.MalformedUpstreamEvent);
+                return true;
+            }
+
+            var responseId = _responseIds.Get(json[delta.ResponseId]);
+            var itemId = _itemIds.Get(json[delta.ItemId]);
+            lock (_playbackLock)
+            {
+                if (_playback.IsInterrupted(responseId))
+                {
+                    // Audio still streaming for a response the caller talked over: neither played nor forwarded.
+                    Counters.Add(CallDrop.InterruptedAudio);
+                    return true;
+                }
+            }
+
+            if (_pendingItemId is not null && !string.Equals(_pendingItemId, itemId, StringComparison.Ordinal))
+            {
+                FlushPendingFrame();
+            }
+
+            _pendingItemId = itemId;
+            var audio = decoded.AsSpan(0, delta.AudioLength);
+            var sentBefore = Counters.OutboundBytes;
+            if (!(_outbound is null ? QueueMulaw(audio) : TranscodeOutbound(audio)))
+            {
+                return false;
+            }
+
+            return MarkSent(itemId, Counters.OutboundBytes - sentBefore);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(decoded);
+        }
+    }
+
+    private bool TranscodeOutbound(ReadOnlySpan<byte> pcm24Bytes)
+    {
+        // An odd trailing byte cannot be a PCM16 sample; real deltas never have one.
+        var samples = MemoryMarshal.Cast<byte, short>(pcm24Bytes[..(pcm24Bytes.Length & ~1)]);
+        Span<short> pcm8 = stackalloc short[FrameBytes];
+        Span<byte> mulaw = stackalloc byte[FrameBytes];
+        const int SliceSamples = FrameBytes * 3;
+        for (var offset = 0; offset < samples.Length; offset += SliceSamples)
+        {
+            var slice = samples.Slice(offset, Math.Min(SliceSamples, samples.Length - offset));
+            var produced = _outbound!.Process(slice, pcm8);
+            MuLaw.Encode(pcm8[..produced], mulaw);
+            if (!QueueMulaw(mulaw[..produced]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Cuts μ-law into 160-byte media frames; a partial frame waits for the item's next delta.
+    private bool QueueMulaw(ReadOnlySpan<byte> mulaw)
+    {
+        while (!mulaw.IsEmpty)
+        {
+            var take = Math.Min(FrameBytes - _pendingFrameLength, mulaw.Length);
+            mulaw[..take].CopyTo(_pendingFrame.AsSpan(_pendingFrameLength));
+            _pendingFrameLength += take;
+            mulaw = mulaw[take..];
+            if (_pendingFrameLength == FrameBytes && !SendPendingFrame())
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void FlushPendingFrame()
+    {
+        if (_pendingFrameLength == 0 || _pendingItemId is null)
+        {
+            return;
+        }
+
+        // The item's last, short frame: sent as is (Twilio plays any payload length), not padded with silence
+        // that would count as heard audio.
+        var bytes = _pendingFrameLength;
+        if (SendPendingFrame())
+        {
+            MarkSent(_pendingItemId, bytes);
+        }
+    }
+
+    private bool SendPendingFrame()
+    {
+        _writer!.WriteMedia(_toCallerBuffer, _pendingFrame.AsSpan(0, _pendingFrameLength));
+        Counters.AddOutbound(_pendingFrameLength);
+        _pendingFrameLength = 0;
+        return QueueToCaller(_toCallerBuffer.DetachMessage(RealtimeMessageKind.Audio));
+    }
+
+    private bool MarkSent(string itemId, long bytes)
+    {
+        if (bytes <= 0)
+        {
+            return true;
+        }
+
+        long mark;
+        lock (_playbackLock)
+        {
+            // 8 bytes of μ-law are 1 ms at 8 kHz (twilio.md §7).
+            mark = _playback.OnAudioSent(itemId, bytes / 8.0);
+        }
+
+        Span<char> name = stackalloc char[24];
+        name[0] = 'm';
+        mark.TryFormat(name[1..], out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
+        _writer!.WriteMark(_toCallerBuffer, name[..(written + 1)]);
+        return QueueToCaller(_toCallerBuffer.DetachMessage(RealtimeMessageKind.Control));
+    }
+
+    private async ValueTask BargeInAsync(CancellationToken token)
+    {
+        BargeInDecision decision;
+        lock (_playbackLock)
+        {
+            decision = _playback.OnSpeechStarted();
+        }
+
+        if (decision.SendClear)
+        {
+            _pendingFrameLength = 0;
+            _writer!.WriteClear(_toCallerBuffer);
+            QueueToCaller(_toCallerBuffer.DetachMessage(RealtimeMessageKind.Control));
+        }
+
+        if (decision.TruncateItemId is { } itemId)
+        {
+            var truncate = new ConversationItemTruncateEvent { ItemId = itemId, ContentIndex = 0, AudioEndMs = decision.TruncateAtMs };
+            await _upstream!.SendAsync(RealtimeEventSerializer.ToMessage(truncate), token);
+        }
+
+        if (decision.InterruptedResponseId is not null && !_policy.UpstreamInterruptsResponses)
+        {
+            await _upstream!.SendAsync(RealtimeEventSerializer.ToMessage(new ResponseCancelEvent()), token);
+        }
+
+        if (!decision.IsNoOp)
+        {
+            Counters.Add(CallDrop.BargeIn);
+            LogBargeIn(_logger, CallSid!, decision.TruncateItemId ?? "(none)", decision.TruncateAtMs, decision.SendClear);
+        }
+    }
+
+    private bool QueueToCaller(RealtimeMessage message)
+    {
+        if (_toCaller.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        message.Dispose();
+        End(CallEndReason.CallerNotReading, "send queue full");
+        _stop.Cancel();
+        return false;
+    }
+
+    private async Task SendToCallerAsync(CancellationToken token)
+    {
+        try
+        {
+            while (await _toCaller.Reader.WaitToReadAsync(token))
+            {
+                while (_toCaller.Reader.TryRead(out var message))
+                {
+                    using (message)
+                    {
+                        await _caller.SendAsync(message.Memory, WebSocketMessageType.Text, endOfMessage: true, token);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (WebSocketException)
+        {
+            End(CallEndReason.CallerClosed, "caller connection lost while sending");
+        }
+    }
+
+    private async ValueTask<CallerRead> ReadCallerMessageAsync(byte[] buffer, CancellationToken token)
+    {
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                return new CallerRead(CallerReadKind.TooBig, length);
+            }
+
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                result = await _caller.ReceiveAsync(buffer.AsMemory(length), token);
+            }
+            catch (WebSocketException)
+            {
+                return new CallerRead(CallerReadKind.Closed, 0);
+            }
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return new CallerRead(CallerReadKind.Closed, 0);
+            }
+
+            length += result.Count;
+            if (result.EndOfMessage)
+            {
+                return new CallerRead(result.MessageType == WebSocketMessageType.Binary ? CallerReadKind.Binary : CallerReadKind.Text, length);
+            }
+        }
+    }
+
+    private bool IsFlooding()
+    {
+        var now = _time.GetTimestamp();
+        if (_time.GetElapsedTime(_windowStartTicks, now) >= TimeSpan.FromSeconds(1))
+        {
+            _windowStartTicks = now;
+            _messagesInWindow = 0;
+        }
+
+        return ++_messagesInWindow > MaxCallerMessagesPerSecond;
+    }
+
+    private void Drop(CallDrop drop)
+    {
+        Counters.Add(drop);
+        bool first;
+        lock (_loggedDrops)
+        {
+            first = _loggedDrops.Add(drop);
+        }
+
+        if (first)
+        {
+            // One line per reason per call; the counters carry the totals.
+            LogDropped(_logger, CallSid ?? "(before start)", drop);
+        }
+    }
+
+    private void End(CallEndReason reason, string detail)
+    {
+        if (Interlocked.CompareExchange(ref _ended, 1, 0) == 0)
+        {
+            _endReason = reason;
+            _endDetail = detail;
+        }
+    }
+
+    private async ValueTask CloseAsync()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        _toCaller.Writer.TryComplete();
+        while (_toCaller.Reader.TryRead(out var pending))
+        {
+            pending.Dispose();
+        }
+
+        if (_upstream is { } upstream)
+        {
+            using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
+            try
+            {
+                await upstream.CloseAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await upstream.DisposeAsync();
+        }
+
+        await CloseCallerAsync();
+        _writer?.Dispose();
+        _toCallerBuffer.Dispose();
+    }
+
+    private async ValueTask CloseCallerAsync()
+    {
+        if (_caller.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            _caller.Abort();
+            return;
+        }
+
+        var (status, description) = _endReason switch
+        {
+            CallEndReason.PolicyViolation => (WebSocketCloseStatus.PolicyViolation, "policy violation"),
+            CallEndReason.MessageTooBig => (WebSocketCloseStatus.MessageTooBig, "message too big"),
+            CallEndReason.UpstreamConnectFailed or CallEndReason.UpstreamClosed => (WebSocketCloseStatus.InternalServerError, "upstream unavailable"),
+            CallEndReason.ServerShutdown => (WebSocketCloseStatus.EndpointUnavailable, "server shutting down"),
+            _ => (WebSocketCloseStatus.NormalClosure, "call ended"),
+        };
+
+        using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
+        try
+        {
+            await _caller.CloseAsync(status, description, timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // The peer did not answer the close handshake in time or is already gone.
+        }
+        finally
+        {
+            _caller.Abort();
+        }
+    }
+
+    private static bool TryParseMark(ReadOnlySpan<byte> name, out long mark)
+    {
+        mark = 0;
+        return name.Length > 1 && name[0] == (byte)'m'
+            && System.Buffers.Text.Utf8Parser.TryParse(name[1..], out mark, out var consumed) && consumed == name.Length - 1;
+    }
+
+    private static CallDrop ToDrop(TwilioReadStatus status) => status switch
+    {
+        TwilioReadStatus.MalformedJson => CallDrop.MalformedJson,
+        TwilioReadStatus.MissingEvent or TwilioReadStatus.UnknownEvent => CallDrop.UnexpectedEvent,
+        TwilioReadStatus.InvalidBase64 => CallDrop.InvalidBase64,
+        TwilioReadStatus.PayloadTooLarge => CallDrop.InvalidBase64,
+        _ => CallDrop.MissingField,
+    };
+
+    private enum CallerReadKind
+    {
+        Text,
+        Binary,
+        Closed,
+        TooBig,
+    }
+
+    private readonly record struct CallerRead(CallerReadKind Kind, int Length);
+}

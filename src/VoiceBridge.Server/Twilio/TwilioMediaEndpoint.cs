@@ -1,0 +1,86 @@
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Sessions;
+
+namespace VoiceBridge.Server.Twilio;
+
+/// <summary><c>GET /twilio/media</c>: the Media Streams WebSocket. Authenticates, then hands the socket to a call session.</summary>
+internal static partial class TwilioMediaEndpoint
+{
+    /// <summary>How long Twilio has, after the upgrade, to send its <c>start</c> message with the call token.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task HandleAsync(
+        HttpContext context,
+        [FromServices] IOptions<TwilioOptions> options,
+        [FromServices] CallTokens tokens,
+        [FromServices] IRealtimeConnector connector,
+        [FromServices] SessionPolicy policy,
+        [FromServices] CallRegistry registry,
+        [FromServices] TimeProvider time,
+        [FromServices] ILoggerFactory loggers,
+        [FromServices] IHostApplicationLifetime lifetime)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        var settings = options.Value;
+        var logger = loggers.CreateLogger<TwilioCallSession>();
+        var signed = string.IsNullOrEmpty(settings.AuthToken) || IsSignedByTwilio(context.Request, settings);
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        if (!signed)
+        {
+            // Closed before an upstream is opened: the upgrade was not signed for our stream URL.
+            LogBadUpgradeSignature(logger);
+            await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "invalid signature", time);
+            return;
+        }
+
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout);
+        registry.Add(session, time.GetUtcNow());
+        try
+        {
+            await session.RunAsync(aborted.Token);
+        }
+        finally
+        {
+            registry.Remove(session);
+        }
+    }
+
+    // Twilio signs the <Stream url> as written in the TwiML, wss:// and no parameters (twilio.md §4.4); some
+    // integrations see it with a trailing slash, which is accepted too.
+    private static bool IsSignedByTwilio(HttpRequest request, TwilioOptions settings)
+    {
+        var url = TwilioUrls.MediaStreamUrl(request, settings);
+        var signature = request.Headers["X-Twilio-Signature"].ToString();
+        return TwilioSignature.IsValid(settings.AuthToken!, url, [], signature)
+            || TwilioSignature.IsValid(settings.AuthToken!, url + "/", [], signature);
+    }
+
+    private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string description, TimeProvider time)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
+        try
+        {
+            await socket.CloseAsync(status, description, timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+        }
+        finally
+        {
+            socket.Abort();
+        }
+    }
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Media stream refused: the upgrade's X-Twilio-Signature does not match the stream URL")]
+    private static partial void LogBadUpgradeSignature(ILogger logger);
+}
