@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Twilio;
+
+namespace VoiceBridge.Server.Tests.Sessions;
+
+/// <summary>
+/// One <see cref="TwilioCallSession"/> between a fake Twilio (a real WebSocket over a loopback TCP pair) and a
+/// <see cref="ScriptedUpstream"/>. The test plays Twilio: it sends Twilio's messages and reads what the bridge sends back.
+/// </summary>
+internal sealed class TwilioCallHarness : IAsyncDisposable
+{
+    public const string CallSid = "CAfedcba9876543210fedcba9876543210";
+    public const string StreamSid = "MZ00112233445566778899aabbccddeeff";
+
+    private readonly TcpClient _client;
+    private readonly TcpClient _server;
+    private readonly byte[] _receiveBuffer = new byte[128 * 1024];
+
+    private TwilioCallHarness(TcpClient client, TcpClient server, WebSocket twilio, WebSocket bridgeSide, TwilioCallSession session, ScriptedUpstream upstream, CallTokens tokens)
+    {
+        _client = client;
+        _server = server;
+        Twilio = twilio;
+        BridgeSide = bridgeSide;
+        Session = session;
+        Upstream = upstream;
+        Tokens = tokens;
+    }
+
+    public WebSocket Twilio { get; }
+
+    public WebSocket BridgeSide { get; }
+
+    public TwilioCallSession Session { get; }
+
+    public ScriptedUpstream Upstream { get; }
+
+    public CallTokens Tokens { get; }
+
+    public Task<CallEndReason> Run { get; private set; } = null!;
+
+    public static async Task<TwilioCallHarness> CreateAsync(SessionPolicy? policy = null, ScriptedUpstream? upstream = null, TimeProvider? time = null, TimeSpan? startTimeout = null)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var client = new TcpClient();
+        var connect = client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+        var server = await listener.AcceptTcpClientAsync();
+        await connect;
+
+        var twilio = WebSocket.CreateFromStream(client.GetStream(), new WebSocketCreationOptions { IsServer = false });
+        var bridgeSide = WebSocket.CreateFromStream(server.GetStream(), new WebSocketCreationOptions { IsServer = true });
+        upstream ??= new ScriptedUpstream();
+        time ??= TimeProvider.System;
+        var tokens = new CallTokens(Options.Create(new TwilioOptions { AuthToken = "test-token" }), time);
+        var session = new TwilioCallSession(bridgeSide, upstream, tokens, policy ?? new SessionPolicy(), time,
+            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(10));
+        var harness = new TwilioCallHarness(client, server, twilio, bridgeSide, session, upstream, tokens);
+        harness.Run = session.RunAsync(CancellationToken.None);
+        return harness;
+    }
+
+    /// <summary>Creates a call that has passed <c>start</c> and sent its <c>session.update</c>.</summary>
+    public static async Task<TwilioCallHarness> StartedAsync(SessionPolicy? policy = null)
+    {
+        var call = await CreateAsync(policy);
+        await call.SendAsync("""{"event":"connected","protocol":"Call","version":"1.0.0"}""");
+        await call.SendStartAsync(call.Tokens.Mint(CallSid, "+14155550100"));
+        var update = await call.Upstream.NextAsync();
+        Assert.Equal("session.update", update["type"]!.GetValue<string>());
+        return call;
+    }
+
+    public Task SendStartAsync(string? token)
+    {
+        var parameters = token is null ? "{}" : "{\"callToken\":\"" + token + "\"}";
+        return SendAsync("{\"event\":\"start\",\"sequenceNumber\":\"1\",\"start\":{\"accountSid\":\"AC0123456789abcdef0123456789abcdef\","
+            + "\"streamSid\":\"" + StreamSid + "\",\"callSid\":\"" + CallSid + "\",\"tracks\":[\"inbound\"],\"customParameters\":" + parameters
+            + ",\"mediaFormat\":{\"encoding\":\"audio/x-mulaw\",\"sampleRate\":8000,\"channels\":1}},\"streamSid\":\"" + StreamSid + "\"}");
+    }
+
+    public Task SendMediaAsync(ReadOnlySpan<byte> mulaw, string streamSid = StreamSid) =>
+        SendAsync($$$"""{"event":"media","sequenceNumber":"2","media":{"track":"inbound","chunk":"1","timestamp":"0","payload":"{{{Convert.ToBase64String(mulaw)}}}"},"streamSid":"{{{streamSid}}}"}""");
+
+    public Task SendMarkAsync(string name) =>
+        SendAsync($$$"""{"event":"mark","sequenceNumber":"8","streamSid":"{{{StreamSid}}}","mark":{"name":"{{{name}}}"}}""");
+
+    public Task SendDtmfAsync(string digit) =>
+        SendAsync($$$"""{"event":"dtmf","streamSid":"{{{StreamSid}}}","sequenceNumber":"5","dtmf":{"track":"inbound_track","digit":"{{{digit}}}"}}""");
+
+    public Task SendStopAsync() =>
+        SendAsync($$$"""{"event":"stop","sequenceNumber":"9","stop":{"accountSid":"AC0123456789abcdef0123456789abcdef","callSid":"{{{CallSid}}}"},"streamSid":"{{{StreamSid}}}"}""");
+
+    public async Task SendAsync(string json) =>
+        await Twilio.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
+
+    public async Task SendBinaryAsync(byte[] bytes) =>
+        await Twilio.SendAsync(bytes, WebSocketMessageType.Binary, true, TestContext.Current.CancellationToken);
+
+    /// <summary>
+    /// A sync point: a DTMF press reaches the upstream as a conversation item only after the caller loop has
+    /// handled every Twilio message sent before it. Returns the client event types the upstream saw before it.
+    /// </summary>
+    public async Task<List<string>> SyncCallerLoopAsync()
+    {
+        await SendDtmfAsync("#");
+        var seen = new List<string>();
+        while (true)
+        {
+            var type = (await Upstream.NextAsync())["type"]!.GetValue<string>();
+            if (type == "conversation.item.create")
+            {
+                return seen;
+            }
+
+            seen.Add(type);
+        }
+    }
+
+    /// <summary>The next message the bridge sent to Twilio, or null when the socket closed.</summary>
+    public async Task<JsonNode?> ReceiveAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var length = 0;
+        while (true)
+        {
+            var result = await Twilio.ReceiveAsync(_receiveBuffer.AsMemory(length), timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            length += result.Count;
+            if (result.EndOfMessage)
+            {
+                return JsonNode.Parse(Encoding.UTF8.GetString(_receiveBuffer, 0, length));
+            }
+        }
+    }
+
+    /// <summary>Reads Twilio messages until one of the given event, returning the ones skipped too.</summary>
+    public async Task<(JsonNode Message, List<JsonNode> Before)> ReceiveUntilAsync(string eventName)
+    {
+        var before = new List<JsonNode>();
+        while (true)
+        {
+            var message = await ReceiveAsync() ?? throw new InvalidOperationException("socket closed before " + eventName);
+            if (message["event"]!.GetValue<string>() == eventName)
+            {
+                return (message, before);
+            }
+
+            before.Add(message);
+        }
+    }
+
+    public async Task<CallEndReason> EndAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await Run.WaitAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Session.Stop(CallEndReason.ServerShutdown, "test over");
+        try
+        {
+            await Run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await Session.DisposeAsync();
+            Twilio.Dispose();
+            BridgeSide.Dispose();
+            _client.Dispose();
+            _server.Dispose();
+        }
+    }
+}
