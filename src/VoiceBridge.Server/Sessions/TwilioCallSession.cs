@@ -48,6 +48,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
     private readonly byte[] _pendingFrame = new byte[FrameBytes];
     private readonly HashSet<CallDrop> _loggedDrops = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Builds every message to the caller; written only from the upstream loop, detached after each message.
     private readonly PooledBufferWriter _toCallerBuffer = new();
@@ -104,46 +105,60 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
     /// <summary>Runs the call to its end and returns why it ended.</summary>
     public async Task<CallEndReason> RunAsync(CancellationToken aborted)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
-        var token = linked.Token;
+        using var shutdown = aborted.Register(() => Stop(CallEndReason.ServerShutdown, "server shutting down"));
         var receiveBuffer = ArrayPool<byte>.Shared.Rent(MaxCallerMessageBytes);
+        Task? callerReceive = null;
         try
         {
-            if (!await AwaitStartAsync(receiveBuffer, token))
+            var start = await AwaitStartAsync(receiveBuffer);
+            if (start.Pending is { } stillReading)
+            {
+                // Refused before any upstream was opened: the close handshake below ends the pending read.
+                callerReceive = stillReading;
+                return _endReason;
+            }
+
+            if (!start.Accepted)
             {
                 return _endReason;
             }
 
-            var connect = await _connector.ConnectAsync(token);
+            var connect = await _connector.ConnectAsync(_stop.Token);
             if (!connect.IsConnected)
             {
                 var failure = connect.Failure!;
                 End(CallEndReason.UpstreamConnectFailed, failure.Description);
                 LogUpstreamConnectFailed(_logger, CallSid!, failure.Reason, failure.HttpStatus, failure.Description);
+                callerReceive = DrainCallerAsync(receiveBuffer);
                 return _endReason;
             }
 
             _upstream = connect.Connection!;
-            await _upstream.SendAsync(RealtimeEventSerializer.ToMessage(_policy.ToSessionUpdate()), token);
+            await _upstream.SendAsync(RealtimeEventSerializer.ToMessage(_policy.ToSessionUpdate()), _stop.Token);
 
-            var callerReceive = ReceiveFromCallerAsync(receiveBuffer, token);
-            var upstreamReceive = ReceiveFromUpstreamAsync(token);
-            var callerSend = SendToCallerAsync(token);
-            await Task.WhenAny(callerReceive, upstreamReceive, callerSend);
+            // The caller's receive is never cancelled (that would abort the socket before our close frame): it
+            // ends with the peer's close, which our close frame asks for.
+            callerReceive = ReceiveFromCallerAsync(receiveBuffer);
+            var upstreamReceive = ReceiveFromUpstreamAsync(_stop.Token);
+            var callerSend = SendToCallerAsync();
+            await Task.WhenAny(callerReceive, upstreamReceive, callerSend, _stopped.Task);
             await _stop.CancelAsync();
-            await Task.WhenAll(callerReceive, upstreamReceive, callerSend);
+            _toCaller.Writer.TryComplete();
+            await upstreamReceive;
+            await callerSend.WaitAsync(s_closeTimeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return _endReason;
         }
         catch (OperationCanceledException)
         {
-            // Stop() or the host's shutdown; a reason given by Stop() wins (End keeps the first).
+            // Stop() or the host's shutdown while connecting; a reason given by Stop() wins (End keeps the first).
             End(CallEndReason.ServerShutdown, "aborted");
+            callerReceive ??= DrainCallerAsync(receiveBuffer);
             return _endReason;
         }
         finally
         {
+            await CloseAsync(callerReceive);
             ArrayPool<byte>.Shared.Return(receiveBuffer);
-            await CloseAsync();
             LogCallEnded(_logger, CallSid ?? "(before start)", _endReason, _endDetail ?? string.Empty);
         }
     }
@@ -152,64 +167,73 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
     public void Stop(CallEndReason reason, string detail)
     {
         End(reason, detail);
-        _stop.Cancel();
+        _stopped.TrySetResult();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await CloseAsync();
+        await CloseAsync(null);
         _stop.Dispose();
     }
 
     // Phase 1: nothing reaches an upstream until Twilio's start message has presented a valid call token.
-    private async Task<bool> AwaitStartAsync(byte[] buffer, CancellationToken token)
+    private async Task<StartOutcome> AwaitStartAsync(byte[] buffer)
     {
-        using var deadline = new CancellationTokenSource(_startTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token);
+        var deadline = Task.Delay(_startTimeout, _time);
         while (true)
         {
-            CallerRead read;
-            try
+            var read = ReadCallerMessageAsync(buffer).AsTask();
+            var first = await Task.WhenAny(read, deadline, _stopped.Task);
+            if (first != read)
             {
-                read = await ReadCallerMessageAsync(buffer, linked.Token);
-            }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !token.IsCancellationRequested)
-            {
-                End(CallEndReason.PolicyViolation, "no start message in time");
-                LogPolicyViolation(_logger, "no start message within the timeout");
-                return false;
+                if (first == deadline)
+                {
+                    End(CallEndReason.PolicyViolation, "no start message in time");
+                    LogPolicyViolation(_logger, "no start message within the timeout");
+                }
+
+                return new StartOutcome(false, read);
             }
 
-            switch (read.Kind)
+            var message = await read;
+            switch (message.Kind)
             {
                 case CallerReadKind.Closed:
                     End(CallEndReason.CallerClosed, "closed before start");
-                    return false;
+                    return default;
                 case CallerReadKind.TooBig:
                     End(CallEndReason.MessageTooBig, "message over 64 KiB");
-                    return false;
+                    return new StartOutcome(false, DrainCallerAsync(buffer));
                 case CallerReadKind.Binary:
                     Drop(CallDrop.BinaryFrame);
                     continue;
             }
 
-            var span = buffer.AsSpan(0, read.Length);
+            var span = buffer.AsSpan(0, message.Length);
             var status = TwilioReader.Read(span, default, out var frame);
             if (frame.Event == TwilioEvent.Start)
             {
-                return AcceptStart(span);
+                return AcceptStart(span) ? new StartOutcome(true, null) : new StartOutcome(false, DrainCallerAsync(buffer));
             }
 
             if (frame.Event == TwilioEvent.Stop)
             {
                 End(CallEndReason.CallerHungUp, "stop before start");
-                return false;
+                return new StartOutcome(false, DrainCallerAsync(buffer));
             }
 
             if (frame.Event != TwilioEvent.Connected)
             {
                 Drop(status == TwilioReadStatus.Ok || status == TwilioReadStatus.PayloadTooLarge ? CallDrop.BeforeStart : ToDrop(status));
             }
+        }
+    }
+
+    // After we decided to end, read (and ignore) until the caller answers our close frame.
+    private async Task DrainCallerAsync(byte[] buffer)
+    {
+        while ((await ReadCallerMessageAsync(buffer)).Kind != CallerReadKind.Closed)
+        {
         }
     }
 
@@ -248,15 +272,16 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
         return true;
     }
 
-    private async Task ReceiveFromCallerAsync(byte[] buffer, CancellationToken token)
+    private async Task ReceiveFromCallerAsync(byte[] buffer)
     {
+        var token = _stop.Token;
         // Decoded μ-law of one message: at most 3/4 of the message, which is capped at 64 KiB.
         var audio = ArrayPool<byte>.Shared.Rent(MaxCallerMessageBytes);
         try
         {
-            while (!token.IsCancellationRequested)
+            while (true)
             {
-                var read = await ReadCallerMessageAsync(buffer, token);
+                var read = await ReadCallerMessageAsync(buffer);
                 switch (read.Kind)
                 {
                     case CallerReadKind.Closed:
@@ -270,24 +295,30 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
                         continue;
                 }
 
+                if (token.IsCancellationRequested)
+                {
+                    // Ending: keep reading until the caller answers our close frame, but act on nothing.
+                    continue;
+                }
+
                 if (IsFlooding())
                 {
                     Drop(CallDrop.Flood);
                     continue;
                 }
 
-                if (!await HandleCallerMessageAsync(buffer.AsMemory(0, read.Length), audio, token))
+                try
                 {
-                    return;
+                    if (!await HandleCallerMessageAsync(buffer.AsMemory(0, read.Length), audio, token))
+                    {
+                        Stop(_endReason, _endDetail ?? string.Empty);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The upstream send was cancelled because the call is ending.
                 }
             }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (WebSocketException)
-        {
-            End(CallEndReason.CallerClosed, "caller connection lost");
         }
         finally
         {
@@ -669,35 +700,33 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
 
         message.Dispose();
         End(CallEndReason.CallerNotReading, "send queue full");
-        _stop.Cancel();
+        _stopped.TrySetResult();
         return false;
     }
 
-    private async Task SendToCallerAsync(CancellationToken token)
+    // Drains the queue until it is completed; never cancelled, so queued audio and the close frame keep their order.
+    private async Task SendToCallerAsync()
     {
         try
         {
-            while (await _toCaller.Reader.WaitToReadAsync(token))
+            while (await _toCaller.Reader.WaitToReadAsync())
             {
                 while (_toCaller.Reader.TryRead(out var message))
                 {
                     using (message)
                     {
-                        await _caller.SendAsync(message.Memory, WebSocketMessageType.Text, endOfMessage: true, token);
+                        await _caller.SendAsync(message.Memory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
                     }
                 }
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (WebSocketException)
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
         {
             End(CallEndReason.CallerClosed, "caller connection lost while sending");
         }
     }
 
-    private async ValueTask<CallerRead> ReadCallerMessageAsync(byte[] buffer, CancellationToken token)
+    private async ValueTask<CallerRead> ReadCallerMessageAsync(byte[] buffer)
     {
         var length = 0;
         while (true)
@@ -710,9 +739,9 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
             ValueWebSocketReceiveResult result;
             try
             {
-                result = await _caller.ReceiveAsync(buffer.AsMemory(length), token);
+                result = await _caller.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
             }
-            catch (WebSocketException)
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
             {
                 return new CallerRead(CallerReadKind.Closed, 0);
             }
@@ -767,7 +796,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
         }
     }
 
-    private async ValueTask CloseAsync()
+    private async ValueTask CloseAsync(Task? callerReceive)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
@@ -794,19 +823,15 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
             await upstream.DisposeAsync();
         }
 
-        await CloseCallerAsync();
+        await CloseCallerAsync(callerReceive);
         _writer?.Dispose();
         _toCallerBuffer.Dispose();
     }
 
-    private async ValueTask CloseCallerAsync()
+    // Close handshake with a real status, bounded by a timeout, then abort (aspnetcore's WebSocket transport does
+    // the same). The caller's receive loop ends when the peer answers our close frame.
+    private async ValueTask CloseCallerAsync(Task? callerReceive)
     {
-        if (_caller.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
-        {
-            _caller.Abort();
-            return;
-        }
-
         var (status, description) = _endReason switch
         {
             CallEndReason.PolicyViolation => (WebSocketCloseStatus.PolicyViolation, "policy violation"),
@@ -819,15 +844,27 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
         using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
         try
         {
-            await _caller.CloseAsync(status, description, timeout.Token);
+            if (_caller.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _caller.CloseOutputAsync(status, description, timeout.Token);
+            }
+
+            if (callerReceive is not null)
+            {
+                await callerReceive.WaitAsync(timeout.Token);
+            }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or WebSocketException or ObjectDisposedException or IOException)
         {
             // The peer did not answer the close handshake in time or is already gone.
         }
         finally
         {
             _caller.Abort();
+            if (callerReceive is not null)
+            {
+                await callerReceive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
@@ -856,4 +893,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
     }
 
     private readonly record struct CallerRead(CallerReadKind Kind, int Length);
+
+    // Accepted: start was valid. Pending: a caller read still in flight that the close handshake will end.
+    private readonly record struct StartOutcome(bool Accepted, Task? Pending);
 }

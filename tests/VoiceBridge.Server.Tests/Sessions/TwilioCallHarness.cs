@@ -127,6 +127,11 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
     /// <summary>The next message the bridge sent to Twilio, or null when the socket closed.</summary>
     public async Task<JsonNode?> ReceiveAsync()
     {
+        if (Twilio.State is not (WebSocketState.Open or WebSocketState.CloseSent))
+        {
+            return null;
+        }
+
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var length = 0;
         while (true)
@@ -134,6 +139,12 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
             var result = await Twilio.ReceiveAsync(_receiveBuffer.AsMemory(length), timeout.Token);
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                // Answer the bridge's close frame, as Twilio's WebSocket client does.
+                if (Twilio.State == WebSocketState.CloseReceived)
+                {
+                    await Twilio.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+                }
+
                 return null;
             }
 
@@ -161,10 +172,14 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the call to end while reading (and discarding) what the bridge still sends, up to its close.</summary>
     public async Task<CallEndReason> EndAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        return await Run.WaitAsync(timeout.Token);
+        while (await ReceiveAsync() is not null)
+        {
+        }
+
+        return await Run.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     public async ValueTask DisposeAsync()
@@ -172,7 +187,11 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         Session.Stop(CallEndReason.ServerShutdown, "test over");
         try
         {
-            await Run.WaitAsync(TimeSpan.FromSeconds(10));
+            await EndAsync();
+        }
+        catch (WebSocketException)
+        {
+            // The test already tore the connection down.
         }
         finally
         {
