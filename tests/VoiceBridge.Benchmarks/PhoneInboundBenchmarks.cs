@@ -1,8 +1,10 @@
+using BenchmarkDotNet.Attributes;
 using VoiceBridge.Audio;
 
 namespace VoiceBridge.Benchmarks;
 
 /// <summary>Caller → model, one 20 ms Twilio frame: μ-law decode then 8 kHz → 24 kHz.</summary>
+[BenchmarkCategory("inbound")]
 public class PhoneInboundBenchmarks() : PhoneLegBenchmarks(8000, 24000)
 {
     private readonly byte[] _codes = BenchmarkSignals.MuLawFrame();

@@ -1,8 +1,10 @@
+using BenchmarkDotNet.Attributes;
 using VoiceBridge.Audio;
 
 namespace VoiceBridge.Benchmarks;
 
 /// <summary>Model → caller, one 20 ms frame: 24 kHz → 8 kHz then μ-law encode.</summary>
+[BenchmarkCategory("outbound")]
 public class PhoneOutboundBenchmarks() : PhoneLegBenchmarks(24000, 8000)
 {
     private readonly short[] _pcm24 = BenchmarkSignals.Frame(24000);
