@@ -19,6 +19,7 @@ var config = ManualConfig.Create(DefaultConfig.Instance)
 if (Comparator.EnsureAvailable())
 {
     Comparator.PrintSanityCheck();
+    InterleavedTiming.Print();
 }
 else
 {
