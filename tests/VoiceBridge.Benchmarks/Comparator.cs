@@ -57,8 +57,6 @@ internal static class Comparator
         }
     }
 
-    private delegate int ProcessFrame(ReadOnlySpan<short> input, Span<short> output);
-
     private static void Report(string name, int inputRate, int outputRate, short[] input, ProcessFrame process)
     {
         var output = new short[outputRate * 2];

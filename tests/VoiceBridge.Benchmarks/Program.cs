@@ -8,17 +8,18 @@ using Perfolizer.Horology;
 using VoiceBridge.Benchmarks;
 
 // dotnet run -c Release --project tests/VoiceBridge.Benchmarks -- --filter '*'
-// ShortRun (3 warm-ups, 3 iterations, 1 launch) keeps a full run to a few minutes on a shared machine;
-// the error columns say how far to trust each number.
+// ShortRun with 8 iterations (3 warm-ups, 1 launch) keeps a full run to a few minutes on a shared machine;
+// the error columns say how far to trust each number. One table per class, so Ratio is against that class's
+// baseline ("ours").
 var config = ManualConfig.Create(DefaultConfig.Instance)
-    .AddJob(Job.ShortRun)
+    .AddJob(Job.ShortRun.WithIterationCount(8))
     .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Nanosecond))
-    .AddColumn(CategoriesColumn.Default)
-    .WithOptions(ConfigOptions.JoinSummary);
+    .AddColumn(CategoriesColumn.Default);
 
 if (Comparator.EnsureAvailable())
 {
     Comparator.PrintSanityCheck();
+    InterleavedTiming.Print();
 }
 else
 {

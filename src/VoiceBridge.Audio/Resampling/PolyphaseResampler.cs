@@ -90,23 +90,56 @@ internal sealed class PolyphaseResampler : Resampler
 
     private static long CeilDiv(long a, long b) => (a + b - 1) / b;
 
+    /// <summary>Deinterleaves the input into the M streams as float (converted once here, not once per tap).</summary>
     private void Append(ReadOnlySpan<short> input)
     {
-        var q = (int)(_inputCount % _down);
-        var t = (int)((_inputCount / _down) - _origin);
-        Debug.Assert(t + ((input.Length + _down - 1) / _down) <= _streamCapacity, "stream buffer overflow");
-        ref var streams = ref MemoryMarshal.GetArrayDataReference(_streams);
-        foreach (var sample in input)
+        ref var source = ref MemoryMarshal.GetReference(input);
+        for (var q = 0; q < _down; q++)
         {
-            Unsafe.Add(ref streams, (q * _streamCapacity) + t) = sample;
-            if (++q == _down)
+            // First position in this chunk whose global index n has n mod M == q.
+            var k = (int)(((q - (_inputCount % _down)) + _down) % _down);
+            if (k >= input.Length)
             {
-                q = 0;
-                t++;
+                continue;
+            }
+
+            var t = (int)(((_inputCount + k) / _down) - _origin);
+            var count = (input.Length - k + _down - 1) / _down;
+            Debug.Assert(t + count <= _streamCapacity, "stream buffer overflow");
+            ref var target = ref _streams[(q * _streamCapacity) + t];
+            if (_down == 1)
+            {
+                Convert(ref source, ref target, count);
+                continue;
+            }
+
+            for (var i = 0; i < count; i++, k += _down)
+            {
+                Unsafe.Add(ref target, i) = Unsafe.Add(ref source, k);
             }
         }
 
         _inputCount += input.Length;
+    }
+
+    private static void Convert(ref short source, ref float target, int count)
+    {
+        var i = 0;
+        if (UseVectors)
+        {
+            var width = Vector<short>.Count;
+            for (; i <= count - width; i += width)
+            {
+                Vector.Widen(Vector.LoadUnsafe(ref source, (nuint)i), out var low, out var high);
+                Vector.ConvertToSingle(low).StoreUnsafe(ref target, (nuint)i);
+                Vector.ConvertToSingle(high).StoreUnsafe(ref target, (nuint)(i + Vector<int>.Count));
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            Unsafe.Add(ref target, i) = Unsafe.Add(ref source, i);
+        }
     }
 
     /// <summary>Drops stream samples no future output reads (older than the next cycle's oldest tap).</summary>

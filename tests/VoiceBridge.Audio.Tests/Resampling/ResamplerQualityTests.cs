@@ -139,6 +139,51 @@ public sealed class ResamplerQualityTests
         Assert.Equal(design.DelayMilliseconds, Resampler.Create(inputRate, outputRate).DelayMilliseconds);
     }
 
+    [Theory]
+    [InlineData(8000, 24000)]
+    [InlineData(16000, 24000)]
+    [InlineData(48000, 24000)]
+    public void Design_FloatTapsMeetTheBarsBetweenTheTestTones(int inputRate, int outputRate)
+    {
+        // The tone sweeps sample the response at a few dozen points; this evaluates the float taps' own
+        // frequency response every 5 Hz, so a stopband lobe between two test tones cannot hide.
+        var design = PolyphaseDesign.For(inputRate, outputRate)!;
+        var filterRate = (double)inputRate * design.Up;
+        var taps = design.Prototype.Select(h => (double)(float)h / design.Up).ToArray();
+        double minPass = double.MaxValue, maxPass = double.MinValue, worstStop = double.MinValue;
+        for (var f = 0.0; f <= filterRate / 2; f += 5)
+        {
+            var gain = 20 * Math.Log10(Math.Max(Magnitude(taps, f / filterRate), 1e-15));
+            if (f >= 300 && f <= design.PassbandEndHz)
+            {
+                minPass = Math.Min(minPass, gain);
+                maxPass = Math.Max(maxPass, gain);
+            }
+            else if (f >= design.StopbandStartHz)
+            {
+                worstStop = Math.Max(worstStop, gain);
+            }
+        }
+
+        ResamplerFigures.Report(
+            $"{inputRate}<->{outputRate} design: {design.Taps} taps at {filterRate / 1000:F0} kHz, passband 300-{design.PassbandEndHz:F0} Hz ripple {maxPass - minPass:F5} dB, " +
+            $"stopband from {design.StopbandStartHz:F0} Hz {-worstStop:F1} dB, delay {design.DelayMilliseconds:F3} ms");
+        Assert.True(maxPass - minPass <= 0.1);
+        Assert.True(worstStop <= -100);
+    }
+
+    private static double Magnitude(double[] taps, double normalisedFrequency)
+    {
+        double re = 0, im = 0;
+        for (var k = 0; k < taps.Length; k++)
+        {
+            re += taps[k] * Math.Cos(2 * Math.PI * normalisedFrequency * k);
+            im -= taps[k] * Math.Sin(2 * Math.PI * normalisedFrequency * k);
+        }
+
+        return Math.Sqrt((re * re) + (im * im));
+    }
+
     private static double Centroid(short[] signal)
     {
         double weighted = 0, energy = 0;

@@ -146,6 +146,23 @@ public sealed class ResamplerStreamingTests
         Assert.All(output, sample => Assert.Equal(0, sample));
     }
 
+    [Theory]
+    [MemberData(nameof(AllPairs))]
+    public void SteadyStateFrames_AllocateNothing(int inputRate, int outputRate)
+    {
+        var resampler = Resampler.Create(inputRate, outputRate);
+        var input = ToneAnalysis.Tone(997.3, inputRate, inputRate / 50);
+        var output = new short[resampler.GetMaxOutputLength(input.Length)];
+        resampler.Process(input, output);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var frame = 0; frame < 50; frame++)
+        {
+            resampler.Process(input, output);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void Reset_StartsANewStream()
     {
