@@ -25,7 +25,7 @@ internal static class SimulatorAudioFormats
 
     public static int BytesPerSample(this SimulatorAudioFormat format) => format == SimulatorAudioFormat.Pcm24k ? 2 : 1;
 
-    public static bool SameRate(SimulatorAudioFormat a, SimulatorAudioFormat b) => a.SampleRate() == b.SampleRate();
+    private static bool SameRate(SimulatorAudioFormat a, SimulatorAudioFormat b) => a.SampleRate() == b.SampleRate();
 
     public static RealtimeAudioFormat ToWire(this SimulatorAudioFormat format) => format switch
     {
@@ -62,7 +62,10 @@ internal static class SimulatorAudioFormats
         }
     }
 
-    /// <summary>Converts between two formats of the same rate (μ-law ↔ A-law, or a copy).</summary>
+    /// <summary>
+    /// Converts a whole utterance between formats: decode, resample 8 kHz ↔ 24 kHz when the rates differ (the
+    /// resampler's group delay is flushed with zeros and trimmed so the echo lines up), encode.
+    /// </summary>
     public static byte[] Convert(ReadOnlySpan<byte> audio, SimulatorAudioFormat from, SimulatorAudioFormat to)
     {
         if (from == to)
@@ -70,18 +73,44 @@ internal static class SimulatorAudioFormats
             return audio.ToArray();
         }
 
-        var pcm = new short[audio.Length];
+        var pcm = new short[audio.Length / from.BytesPerSample()];
         from.Decode(audio, pcm);
-        var result = new byte[audio.Length];
-        if (to == SimulatorAudioFormat.Pcmu)
+        if (!SameRate(from, to))
         {
-            MuLaw.Encode(pcm, result);
-        }
-        else
-        {
-            ALaw.Encode(pcm, result);
+            pcm = Resample(pcm, from.SampleRate(), to.SampleRate());
         }
 
-        return result;
+        return Encode(pcm, to);
+    }
+
+    private static short[] Resample(short[] input, int inputRate, int outputRate)
+    {
+        var resampler = Resampler.Create(inputRate, outputRate);
+        var delayIn = (int)Math.Ceiling(resampler.DelayMilliseconds * inputRate / 1000);
+        var delayOut = (int)Math.Round(resampler.DelayMilliseconds * outputRate / 1000);
+        var padded = new short[input.Length + delayIn];
+        input.CopyTo(padded, 0);
+        var output = new short[resampler.GetMaxOutputLength(padded.Length)];
+        var written = resampler.Process(padded, output);
+        var wanted = (int)((long)input.Length * outputRate / inputRate);
+        var start = Math.Min(delayOut, written);
+        return output.AsSpan(start, Math.Min(wanted, written - start)).ToArray();
+    }
+
+    private static byte[] Encode(short[] pcm, SimulatorAudioFormat format)
+    {
+        switch (format)
+        {
+            case SimulatorAudioFormat.Pcmu:
+                var ulaw = new byte[pcm.Length];
+                MuLaw.Encode(pcm, ulaw);
+                return ulaw;
+            case SimulatorAudioFormat.Pcma:
+                var alaw = new byte[pcm.Length];
+                ALaw.Encode(pcm, alaw);
+                return alaw;
+            default:
+                return MemoryMarshal.AsBytes(pcm.AsSpan()).ToArray();
+        }
     }
 }

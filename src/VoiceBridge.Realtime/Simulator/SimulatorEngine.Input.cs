@@ -7,7 +7,8 @@ namespace VoiceBridge.Realtime.Simulator;
 // The input audio buffer, server VAD, user items, item.create and truncate.
 public sealed partial class SimulatorEngine
 {
-    // Without VAD the buffer keeps at most this much (the newest); the API's own limit is per append (15 MiB).
+    // The buffer keeps at most this much (the newest) so a stuck VAD or a never-committed buffer cannot grow without
+    // bound; the API's own limit is per append (15 MiB).
     private const int MaxBufferMs = 120_000;
 
     private readonly Dictionary<string, SimulatorItem> _items = new(StringComparer.Ordinal);
@@ -83,12 +84,10 @@ public sealed partial class SimulatorEngine
             }
         }
 
-        if (!_vad.InSpeech)
-        {
-            // Idle: keep only what a coming speech start can reach back to (prefix padding + the start windows).
-            var keepMs = _session.PrefixPaddingMs + ((_options.SpeechStartWindows + 1) * 20);
-            BufferTrimTo(_receivedBytes - (keepMs * (long)format.BytesPerMs()));
-        }
+        // Idle: keep only what a coming speech start can reach back to (prefix padding + the start windows).
+        // Speaking: keep at most MaxBufferMs (the oldest audio goes first).
+        var keep = _vad.InSpeech ? MaxBufferMs : _session.PrefixPaddingMs + ((_options.SpeechStartWindows + 1) * 20);
+        BufferTrimTo(_receivedBytes - (keep * (long)format.BytesPerMs()));
     }
 
     private async ValueTask SpeechStartedAsync()

@@ -228,13 +228,8 @@ public sealed partial class SimulatorEngine
 
     private byte[] EchoAudio()
     {
-        var output = _session.OutputFormat;
-        if (_lastUtterance is null || !SimulatorAudioFormats.SameRate(_lastUtteranceFormat, output))
-        {
-            return [];
-        }
-
-        return SimulatorAudioFormats.Convert(_lastUtterance, _lastUtteranceFormat, output);
+        // Echoed in the session's output format, whatever the input format was (μ-law 8 kHz ↔ PCM 24 kHz resampled).
+        return _lastUtterance is null ? [] : SimulatorAudioFormats.Convert(_lastUtterance, _lastUtteranceFormat, _session.OutputFormat);
     }
 
     /// <summary>

@@ -150,15 +150,6 @@ public sealed partial class SimulatorEngine
             outputFormat = parsed;
         }
 
-        if (!SimulatorAudioFormats.SameRate(inputFormat, outputFormat))
-        {
-            // The echo would need 8 kHz ↔ 24 kHz resampling, which the simulator does not do yet.
-            return (current, new SessionUpdateError(
-                "invalid_value",
-                "The simulator echoes the caller's audio, so input and output formats must have the same rate (both audio/pcm, or G.711 both ways).",
-                "session.audio.output.format"));
-        }
-
         var turnDetection = current.TurnDetection;
         if (input is not null && input.TurnDetection.IsPresent)
         {

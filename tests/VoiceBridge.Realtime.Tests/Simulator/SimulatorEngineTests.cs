@@ -56,7 +56,7 @@ public sealed class SimulatorEngineTests
         Assert.Equal(26, done.Response.Usage!.OutputTokenDetails!.AudioTokens); // 1300 ms / 50 ms
         Assert.Equal(18, done.Response.Usage.InputTokenDetails!.AudioTokens);   // 1800 ms user item / 100 ms
         var correlation = Correlation(audio.AsSpan(200 * 8, 1300 * 8), echo);
-        TestContext.Current.TestOutputHelper?.WriteLine($"echo vs input correlation: {correlation:F4}");
+        Figures.Report($"simulator echo, pcmu -> pcmu: correlation with the input {correlation:F4} (byte-identical)");
         Assert.True(correlation > 0.99);
     }
 
@@ -201,6 +201,31 @@ public sealed class SimulatorEngineTests
         Assert.Equal(audio, events.OfType<ResponseOutputAudioDeltaEvent>().SelectMany(d => Convert.FromBase64String(d.Delta!)).ToArray());
     }
 
+    [Fact]
+    public async Task MixedFormats_EchoIsResampledIntoTheOutputFormat()
+    {
+        await using var sim = await SimulatorHarness.StartAsync();
+        await sim.NextAsync<SessionCreatedEvent>();
+        await sim.SendAsync("""{"type":"session.update","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"}},"output":{"format":{"type":"audio/pcm","rate":24000}}}}}""");
+        await sim.NextAsync<SessionUpdatedEvent>();
+        var audio = SimulatorHarness.Utterance(300, 1000, 700);
+
+        await sim.SendAudioAsync(audio);
+        var events = await sim.UntilAsync<ResponseDoneEvent>();
+
+        var echo = events.OfType<ResponseOutputAudioDeltaEvent>().SelectMany(d => Convert.FromBase64String(d.Delta!)).ToArray();
+        Assert.All(events.OfType<ResponseOutputAudioDeltaEvent>().SkipLast(1), d => Assert.Equal(4800, Convert.FromBase64String(d.Delta!).Length)); // 100 ms of PCM16 24 kHz
+        Assert.Equal(1300 * 48, echo.Length);
+        // Compare at 8 kHz: every third 24 kHz sample against the μ-law input.
+        var pcm24 = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(echo).ToArray();
+        var input = new short[1300 * 8];
+        MuLaw.Decode(audio.AsSpan(0, 1300 * 8), input);
+        var decimated = Enumerable.Range(0, input.Length).Select(i => pcm24[i * 3]).ToArray();
+        var correlation = Correlation(input, decimated);
+        Figures.Report($"simulator echo, pcmu 8 kHz -> pcm 24 kHz (resampled): correlation with the input {correlation:F4}");
+        Assert.True(correlation > 0.95, $"correlation {correlation}");
+    }
+
     [Theory]
     [InlineData("""{"type":"realtime","voise":"marin"}""", "unknown_parameter", "session.voise")]
     [InlineData("""{"type":"realtime","audio":{"input":{"turn_detection":{"type":"server_vad","silence_ms":200}}}}""", "unknown_parameter", "session.audio.input.turn_detection.silence_ms")]
@@ -208,7 +233,7 @@ public sealed class SimulatorEngineTests
     [InlineData("""{"type":"realtime_v2"}""", "invalid_value", "session.type")]
     [InlineData("""{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcm","rate":16000}}}}""", "invalid_value", "session.audio.input.format.rate")]
     [InlineData("""{"type":"realtime","audio":{"input":{"turn_detection":{"type":"loud_vad"}}}}""", "invalid_value", "session.audio.input.turn_detection.type")]
-    [InlineData("""{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"}}}}""", "invalid_value", "session.audio.output.format")]
+    [InlineData("""{"type":"realtime","audio":{"output":{"format":{"type":"audio/opus"}}}}""", "invalid_value", "session.audio.output.format.type")]
     public async Task SessionUpdate_WithABadField_IsRejected_AndTheSessionIsUnchanged(string session, string code, string param)
     {
         await using var sim = await SimulatorHarness.StartAsync();
@@ -371,6 +396,11 @@ public sealed class SimulatorEngineTests
         var y = new short[b.Length];
         MuLaw.Decode(a, x);
         MuLaw.Decode(b, y);
+        return Correlation(x, y);
+    }
+
+    private static double Correlation(short[] x, short[] y)
+    {
         double xy = 0, xx = 0, yy = 0;
         for (var i = 0; i < x.Length; i++)
         {
