@@ -348,6 +348,39 @@ public sealed class SimulatorEngineTests
     }
 
     [Fact]
+    public async Task Clear_MidSpeech_DropsTheUtterance_AndNoTurnIsCommitted()
+    {
+        await using var sim = await SimulatorHarness.StartPcmuAsync();
+        await sim.SendAudioAsync(SimulatorHarness.Utterance(200, 400, 0));
+        var started = await sim.NextAsync<SpeechStartedEvent>();
+
+        await sim.SendAsync("""{"type":"input_audio_buffer.clear"}""");
+        await sim.NextAsync<InputAudioBufferClearedEvent>();
+        await sim.SendAudioAsync(SimulatorHarness.Silence(1000));
+        await sim.SendAsync("""{"type":"input_audio_buffer.commit","event_id":"client_after_clear"}""");
+        var committed = await sim.NextAsync<InputAudioBufferCommittedEvent>();
+
+        // 1 s of silence after the clear: VAD never stopped the cleared speech; the explicit commit is a new item.
+        Assert.DoesNotContain(sim.Received, e => e is SpeechStoppedEvent);
+        Assert.NotEqual(started.ItemId, committed.ItemId);
+    }
+
+    [Fact]
+    public async Task UserTextItem_IsAddedToTheConversation()
+    {
+        await using var sim = await SimulatorHarness.StartPcmuAsync();
+
+        await sim.SendAsync("""{"type":"conversation.item.create","event_id":"client_dtmf","item":{"type":"message","role":"user","content":[{"type":"input_text","text":"5"}]}}""");
+        var added = await sim.NextAsync<ConversationItemAddedEvent>();
+        var done = await sim.NextAsync<ConversationItemDoneEvent>();
+
+        Assert.Equal("realtime.item", added.Item!.ObjectType);
+        Assert.Equal("5", added.Item.Content!.Single().Text);
+        Assert.Equal(added.Item.Id, done.Item!.Id);
+        Assert.NotNull(added.Item.Id);
+    }
+
+    [Fact]
     public void Options_LoadFromScriptJson()
     {
         var json = """
