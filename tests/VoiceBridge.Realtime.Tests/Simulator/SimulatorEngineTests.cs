@@ -61,6 +61,29 @@ public sealed class SimulatorEngineTests
     }
 
     [Fact]
+    public async Task SpokenTurn_InTheDefaultPcm24kSession_EchoesPcm()
+    {
+        await using var sim = await SimulatorHarness.StartAsync();
+        await sim.NextAsync<SessionCreatedEvent>();
+        var pcm = new short[(400 + 600 + 700) * 24];
+        for (var i = 0; i < 600 * 24; i++)
+        {
+            pcm[(400 * 24) + i] = (short)(6000 * Math.Sin(2 * Math.PI * 180 * i / 24000.0));
+        }
+
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(pcm.AsSpan()).ToArray();
+        await sim.SendAudioAsync(bytes, bytesPerFrame: 960);
+
+        var started = await sim.NextAsync<SpeechStartedEvent>();
+        var events = await sim.UntilAsync<ResponseDoneEvent>();
+        var echo = events.OfType<ResponseOutputAudioDeltaEvent>().SelectMany(d => Convert.FromBase64String(d.Delta!)).ToArray();
+
+        Assert.Equal(400, started.AudioStartMs);
+        Assert.Equal(1500, events.OfType<SpeechStoppedEvent>().Single().AudioEndMs);
+        Assert.Equal(bytes.AsSpan(100 * 48, 900 * 48).ToArray(), echo);
+    }
+
+    [Fact]
     public async Task SpokenTurn_ServerEventSequence_MatchesTheFixtureShape()
     {
         var options = new SimulatorOptions
