@@ -95,6 +95,7 @@ public sealed class RealtimeEventSerializerTests
     [InlineData("response.audio.done", typeof(ResponseOutputAudioDoneEvent), "response.output_audio.done")]
     [InlineData("response.audio_transcript.delta", typeof(ResponseOutputAudioTranscriptDeltaEvent), "response.output_audio_transcript.delta")]
     [InlineData("response.audio_transcript.done", typeof(ResponseOutputAudioTranscriptDoneEvent), "response.output_audio_transcript.done")]
+    [InlineData("conversation.item.created", typeof(ConversationItemAddedEvent), "conversation.item.added")]
     public void BetaNames_AreReadAsGa_AndWrittenWithTheGaName(string betaType, Type gaRecord, string gaType)
     {
         var frame = Encoding.UTF8.GetBytes($$"""{"type":"{{betaType}}","event_id":"e1","response_id":"r1","item_id":"i1","output_index":0,"content_index":0}""");
