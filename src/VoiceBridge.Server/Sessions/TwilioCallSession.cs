@@ -288,10 +288,15 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
                         End(CallEndReason.CallerClosed, "caller closed the socket");
                         return;
                     case CallerReadKind.TooBig:
-                        End(CallEndReason.MessageTooBig, "message over 64 KiB");
-                        return;
+                        // Keep reading (and discarding) so the close handshake can complete behind the oversized message.
+                        Stop(CallEndReason.MessageTooBig, "message over 64 KiB");
+                        continue;
                     case CallerReadKind.Binary:
-                        Drop(CallDrop.BinaryFrame);
+                        if (!token.IsCancellationRequested)
+                        {
+                            Drop(CallDrop.BinaryFrame);
+                        }
+
                         continue;
                 }
 

@@ -68,9 +68,9 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
     }
 
     /// <summary>Creates a call that has passed <c>start</c> and sent its <c>session.update</c>.</summary>
-    public static async Task<TwilioCallHarness> StartedAsync(SessionPolicy? policy = null)
+    public static async Task<TwilioCallHarness> StartedAsync(SessionPolicy? policy = null, TimeProvider? time = null)
     {
-        var call = await CreateAsync(policy);
+        var call = await CreateAsync(policy, time: time);
         await call.SendAsync("""{"event":"connected","protocol":"Call","version":"1.0.0"}""");
         await call.SendStartAsync(call.Tokens.Mint(CallSid, "+14155550100"));
         var update = await call.Upstream.NextAsync();
@@ -100,6 +100,19 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
 
     public async Task SendAsync(string json) =>
         await Twilio.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
+
+    /// <summary>Sends a message the bridge may close the connection in the middle of (oversized input).</summary>
+    public async Task SendExpectingCloseAsync(string json)
+    {
+        try
+        {
+            await SendAsync(json);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException)
+        {
+            // The bridge closed the connection while the message was still being sent: the expected outcome.
+        }
+    }
 
     public async Task SendBinaryAsync(byte[] bytes) =>
         await Twilio.SendAsync(bytes, WebSocketMessageType.Binary, true, TestContext.Current.CancellationToken);
