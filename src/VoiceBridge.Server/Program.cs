@@ -1,9 +1,11 @@
 using VoiceBridge.Server.Telemetry;
+using VoiceBridge.Server.Upstream;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultListenAddress();
 builder.AddHealth();
+builder.AddUpstream();
 
 var app = builder.Build();
 
