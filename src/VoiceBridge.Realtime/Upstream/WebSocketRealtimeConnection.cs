@@ -146,30 +146,36 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
 
     private async Task RunAsync()
     {
-        var receiving = ReceiveLoopAsync();
-        var sending = SendLoopAsync();
-        var first = await Task.WhenAny(receiving, sending);
-        StartCloseDeadline();
-        if (first == receiving)
+        try
         {
-            // The peer closed, broke or misbehaved: nothing queued is worth sending any more.
+            var receiving = ReceiveLoopAsync();
+            var sending = SendLoopAsync();
+            var first = await Task.WhenAny(receiving, sending);
+            StartCloseDeadline();
+            if (first == receiving)
+            {
+                // The peer closed, broke or misbehaved: nothing queued is worth sending any more.
+                _sendQueue.DisposeQueued();
+                await sending;
+                await CloseOutputAsync();
+            }
+            else
+            {
+                // Our close (queue drained), a cancellation, or a failed send: say goodbye, then wait for the
+                // peer's close frame (or the deadline's abort) so the receive loop ends too.
+                await CloseOutputAsync();
+                await receiving;
+            }
+        }
+        finally
+        {
+            // Whatever happened above, the reader gets an end and every buffer goes back to the pool.
+            TrySetEnd(LostWithoutReason());
+            _socket.Abort();
+            _socket.Dispose();
+            _received.Writer.TryComplete();
             _sendQueue.DisposeQueued();
-            await sending;
-            await CloseOutputAsync();
         }
-        else
-        {
-            // Our close (queue drained), a cancellation, or a failed send: say goodbye, then wait for the peer's
-            // close frame (or the deadline's abort) so the receive loop ends too.
-            await CloseOutputAsync();
-            await receiving;
-        }
-
-        TrySetEnd(LostWithoutReason());
-        _socket.Abort();
-        _socket.Dispose();
-        _received.Writer.TryComplete();
-        _sendQueue.DisposeQueued();
     }
 
     private async Task ReceiveLoopAsync()
