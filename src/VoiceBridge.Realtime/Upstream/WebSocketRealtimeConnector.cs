@@ -20,12 +20,20 @@ public sealed partial class WebSocketRealtimeConnector : IRealtimeConnector
     private readonly UpstreamRequest _request;
     private readonly string _endpointForLog;
 
-    /// <exception cref="ArgumentException">The settings name no reachable URL (see <see cref="UpstreamRequestBuilder.Build"/>).</exception>
+    /// <exception cref="ArgumentException">
+    /// The settings name no reachable URL (see <see cref="UpstreamRequestBuilder.Build"/>), or a capacity or
+    /// timeout is not positive.
+    /// </exception>
     public WebSocketRealtimeConnector(UpstreamSettings settings, TimeProvider timeProvider, ILogger<WebSocketRealtimeConnector> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.SendQueueCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.ReceiveQueueCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.MaxMessageBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.ConnectTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.CloseTimeout, TimeSpan.Zero);
         _settings = settings;
         _timeProvider = timeProvider;
         _logger = logger;

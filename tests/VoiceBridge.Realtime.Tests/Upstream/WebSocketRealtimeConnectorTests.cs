@@ -24,7 +24,8 @@ public sealed class WebSocketRealtimeConnectorTests
         TimeProvider? timeProvider = null,
         UpstreamProvider provider = UpstreamProvider.OpenAI,
         int sendQueueCapacity = 64,
-        int maxMessageBytes = UpstreamSettings.DefaultMaxMessageBytes)
+        int maxMessageBytes = UpstreamSettings.DefaultMaxMessageBytes,
+        TimeSpan? keepAlive = null)
     {
         var logger = new ListLogger<WebSocketRealtimeConnector>();
         var settings = new UpstreamSettings
@@ -37,6 +38,8 @@ public sealed class WebSocketRealtimeConnectorTests
             CloseTimeout = TimeSpan.FromSeconds(5),
             SendQueueCapacity = sendQueueCapacity,
             MaxMessageBytes = maxMessageBytes,
+            KeepAliveInterval = keepAlive ?? TimeSpan.FromSeconds(15),
+            KeepAliveTimeout = keepAlive ?? TimeSpan.FromSeconds(10),
         };
         return (new WebSocketRealtimeConnector(settings, timeProvider ?? TimeProvider.System, logger), logger);
     }
@@ -464,5 +467,27 @@ public sealed class WebSocketRealtimeConnectorTests
         await connection.DisposeAsync().AsTask().WaitAsync(Guard, Ct);
         AssertOneLogLineWithoutTheKey(logger, 2103);
         TestContext.Current.TestOutputHelper?.WriteLine($"{end.Reason}: {end.Description}");
+    }
+
+    [Fact]
+    public async Task PeerStopsAnsweringKeepAlives_EndsAsConnectionLost()
+    {
+        // Kestrel answers a ping only while its side is reading; this peer accepts and never reads again.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await LoopbackWebSocketServer.StartAsync(async context =>
+        {
+            using var socket = await LoopbackWebSocketServer.AcceptAsync(context);
+            await release.Task.WaitAsync(context.RequestAborted);
+        });
+        var (connector, logger) = Connect(server.BaseUri, keepAlive: TimeSpan.FromMilliseconds(200));
+        await using var connection = await ConnectedAsync(connector);
+
+        var end = await ReceiveEndAsync(connection);
+        release.SetResult();
+
+        Assert.Equal(UpstreamEndReason.ConnectionLost, end.Reason);
+        await connection.DisposeAsync().AsTask().WaitAsync(Guard, Ct);
+        AssertOneLogLineWithoutTheKey(logger, 2103);
+        TestContext.Current.TestOutputHelper?.WriteLine(end.Description);
     }
 }
