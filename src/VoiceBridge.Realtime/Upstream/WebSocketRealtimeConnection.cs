@@ -209,7 +209,9 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
                         var status = _socket.CloseStatus is { } closeStatus ? (int)closeStatus : (int?)null;
                         TrySetEnd(new UpstreamEnd(
                             UpstreamEndReason.ClosedByPeer,
-                            $"the upstream closed the session: {_socket.CloseStatusDescription}",
+                            string.IsNullOrEmpty(_socket.CloseStatusDescription)
+                                ? "the upstream closed the session"
+                                : "the upstream closed the session: " + _socket.CloseStatusDescription,
                             CloseStatus: status));
                         return;
                     }
