@@ -9,7 +9,7 @@ namespace VoiceBridge.Server.Upstream;
 /// Environment: <c>Upstream__ApiKey</c> etc., plus the conventional <c>OPENAI_API_KEY</c> /
 /// <c>AZURE_OPENAI_API_KEY</c> when no key is configured.
 /// </summary>
-public sealed class UpstreamOptions : IValidatableObject
+internal sealed class UpstreamOptions : IValidatableObject
 {
     public const string SectionName = "Upstream";
 

@@ -6,7 +6,7 @@ namespace VoiceBridge.Server.Upstream;
 /// <c>audio.input.turn_detection</c> of the session (OpenAI Realtime reference §3.1). Defaults are the API's
 /// own server_vad defaults, written out so the config table shows what a call gets.
 /// </summary>
-public sealed class UpstreamTurnDetectionOptions
+internal sealed class UpstreamTurnDetectionOptions
 {
     /// <summary><c>server_vad</c>, <c>semantic_vad</c>, or <c>none</c> (the bridge commits and asks for responses itself).</summary>
     [AllowedValues("server_vad", "semantic_vad", "none", ErrorMessage = "Upstream:TurnDetection:Type must be server_vad, semantic_vad or none.")]
