@@ -1,4 +1,6 @@
 using System.CommandLine;
+using VoiceBridge.Cli.Simulator;
 
 var root = new RootCommand("voicebridge: try, load-test and audit a VoiceBridge server from the command line.");
+root.Subcommands.Add(SimulatorCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,86 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using VoiceBridge.Realtime.Simulator;
+
+namespace VoiceBridge.Cli.Simulator;
+
+/// <summary>
+/// Serves <see cref="SimulatorEngine"/> sessions over a real WebSocket at <c>/v1/realtime</c> with Kestrel, one
+/// engine per connection. Used by <c>voicebridge simulator</c>, the load tool and end-to-end tests (in-process;
+/// port 0 picks a free port). It installs no console signal handlers: the owner decides when to stop.
+/// </summary>
+public sealed class SimulatorServer : IAsyncDisposable
+{
+    public const string Path = "/v1/realtime";
+
+    private readonly SimulatorOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly IPAddress _address;
+    private readonly int _port;
+    private WebApplication? _app;
+
+    public SimulatorServer(SimulatorOptions options, TimeProvider timeProvider, string host = "127.0.0.1", int port = 0)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        _options = options;
+        _timeProvider = timeProvider;
+        _address = host == "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(host, out var parsed) ? parsed
+            : throw new ArgumentException($"'{host}' is not an IP address.", nameof(host));
+        _port = port;
+    }
+
+    /// <summary>The bound port (after <see cref="StartAsync"/>).</summary>
+    public int Port { get; private set; }
+
+    /// <summary><c>ws://host:port/v1/realtime</c> (after <see cref="StartAsync"/>).</summary>
+    public Uri Uri => new($"ws://{(_address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{_address}]" : _address.ToString())}:{Port}{Path}");
+
+    /// <summary>Binds and starts listening; returns the bound port.</summary>
+    public async Task<int> StartAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            throw new InvalidOperationException("Already started.");
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(_address, _port));
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        var endpoint = new SimulatorWebSocketEndpoint(_options, _timeProvider, app.Lifetime.ApplicationStopping);
+        app.Map(Path, endpoint.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Port = new Uri(address).Port;
+        return Port;
+    }
+
+    /// <summary>Stops accepting, closes open sessions with 1001 (going away), releases the port.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is null)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _app = null;
+    }
+}

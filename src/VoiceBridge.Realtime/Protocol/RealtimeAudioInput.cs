@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace VoiceBridge.Realtime.Protocol;
+
+/// <summary><c>session.audio.input</c>: format, transcription and turn detection (noise_reduction is kept as extension data).</summary>
+public sealed record RealtimeAudioInput : RealtimeJsonObject
+{
+    public RealtimeAudioFormat? Format { get; init; }
+
+    /// <summary>Absent = unchanged, null = off (§3).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [JsonConverter(typeof(JsonOptionalConverter<RealtimeTranscription>))]
+    public JsonOptional<RealtimeTranscription> Transcription { get; init; }
+
+    /// <summary>Absent = unchanged, null = no VAD: the client commits and creates responses itself (§3.1).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [JsonConverter(typeof(JsonOptionalConverter<RealtimeTurnDetection>))]
+    public JsonOptional<RealtimeTurnDetection> TurnDetection { get; init; }
+}
