@@ -287,7 +287,10 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
+            // Sending stays legal after the peer's close frame arrives (CloseReceived), so a failure here is a
+            // broken connection, not a close racing the send.
             TrySetEnd(new UpstreamEnd(UpstreamEndReason.ConnectionLost, "sending failed: " + ex.Message));
+
             _sendQueue.DisposeQueued();
         }
     }

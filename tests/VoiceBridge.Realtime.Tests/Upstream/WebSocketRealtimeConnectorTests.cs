@@ -490,4 +490,31 @@ public sealed class WebSocketRealtimeConnectorTests
         AssertOneLogLineWithoutTheKey(logger, 2103);
         TestContext.Current.TestOutputHelper?.WriteLine(end.Description);
     }
+
+    [Fact]
+    public async Task PeerCloseWhileAudioIsStreaming_StillEndsAsClosedByPeerWithItsStatus()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync(async context =>
+        {
+            using var socket = await LoopbackWebSocketServer.AcceptAsync(context);
+            await LoopbackWebSocketServer.ReadMessageAsync(socket!, context.RequestAborted);
+            await socket!.CloseAsync((WebSocketCloseStatus)4000, "beta_api_shape_disabled", context.RequestAborted);
+        });
+        var (connector, logger) = Connect(server.BaseUri);
+        await using var connection = await ConnectedAsync(connector);
+
+        // Keep the send loop busy until the session refuses more audio (the peer's close has been seen).
+        var frame = "{\"type\":\"input_audio_buffer.append\",\"audio\":\"" + new string('A', 4096) + "\"}";
+        var sends = 0;
+        while (await connection.SendAsync(Json(frame, RealtimeMessageKind.Audio), Ct) && sends < 1_000_000)
+        {
+            sends++;
+        }
+
+        var end = await ReceiveEndAsync(connection);
+
+        Assert.Equal(UpstreamEndReason.ClosedByPeer, end.Reason);
+        Assert.Equal(4000, end.CloseStatus);
+        AssertOneLogLineWithoutTheKey(logger, 2103);
+    }
 }
