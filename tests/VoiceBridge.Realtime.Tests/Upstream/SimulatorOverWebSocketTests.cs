@@ -1,8 +1,8 @@
 using System.Text;
-using VoiceBridge.Audio;
 using VoiceBridge.Cli.Simulator;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Simulator;
+using VoiceBridge.Realtime.Tests.Simulator;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Realtime.Upstream;
 
@@ -31,12 +31,11 @@ public sealed class SimulatorOverWebSocketTests
         await using var connection = connected.Connection!;
 
         Assert.IsType<SessionCreatedEvent>(await ReceiveEventAsync(connection));
-        var sessionUpdate = """{"type":"session.update","event_id":"client_0001","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"}},"output":{"format":{"type":"audio/pcmu"}}}}}""";
-        Assert.True(await connection.SendAsync(RealtimeMessage.Copy(Encoding.UTF8.GetBytes(sessionUpdate), RealtimeMessageKind.Control), Ct));
+        Assert.True(await connection.SendAsync(RealtimeMessage.Copy(Encoding.UTF8.GetBytes(SimulatorHarness.PcmuSession), RealtimeMessageKind.Control), Ct));
         Assert.IsType<SessionUpdatedEvent>(await ReceiveEventAsync(connection));
 
         // 300 ms of silence, 700 ms of a 220 Hz tone at speech level, 700 ms of silence: 20 ms μ-law frames.
-        var audio = Utterance(leadSilenceMs: 300, speechMs: 700, trailSilenceMs: 700);
+        var audio = SimulatorHarness.Utterance(leadSilenceMs: 300, speechMs: 700, trailSilenceMs: 700);
         for (var offset = 0; offset < audio.Length; offset += 160)
         {
             Assert.True(await connection.SendAsync(RealtimeAudioFrames.WriteInputAudioBufferAppend(audio.AsSpan(offset, 160)), Ct));
@@ -71,18 +70,5 @@ public sealed class SimulatorOverWebSocketTests
         using var message = result.Message;
         Assert.True(RealtimeEventSerializer.TryParse(message.Span, out var parsed));
         return parsed;
-    }
-
-    private static byte[] Utterance(int leadSilenceMs, int speechMs, int trailSilenceMs)
-    {
-        var pcm = new short[(leadSilenceMs + speechMs + trailSilenceMs) * 8];
-        for (var i = 0; i < speechMs * 8; i++)
-        {
-            pcm[(leadSilenceMs * 8) + i] = (short)(8000 * Math.Sin(2 * Math.PI * 220 * i / 8000.0));
-        }
-
-        var ulaw = new byte[pcm.Length];
-        MuLaw.Encode(pcm, ulaw);
-        return ulaw;
     }
 }
