@@ -1,11 +1,13 @@
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Twilio;
+using VoiceBridge.Server.Upstream;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultListenAddress();
 builder.AddHealth();
+builder.AddUpstream();
 builder.AddSessions();
 builder.AddTwilio();
 

@@ -1,0 +1,106 @@
+namespace VoiceBridge.Realtime.Upstream;
+
+/// <summary>
+/// Turns settings into the GA handshake (OpenAI Realtime reference §1 and §11). Pure: no I/O, no clock.
+/// Never adds an <c>OpenAI-Beta</c> header (it selects the retired beta shape, answered with close 4000) and
+/// never an Azure <c>api-version</c> (a documented cause of 401 on the GA path).
+/// </summary>
+public static class UpstreamRequestBuilder
+{
+    /// <summary>OpenAI's GA realtime URL, without the model.</summary>
+    public static readonly Uri OpenAIRealtimeUri = new("wss://api.openai.com/v1/realtime");
+
+    private const string AzureRealtimePath = "/openai/v1/realtime";
+
+    /// <summary>Builds the handshake for <paramref name="settings"/>.</summary>
+    /// <exception cref="ArgumentException">
+    /// The settings name no reachable URL (the in-process simulator, or Azure without its resource URL) or the
+    /// endpoint has a scheme other than ws, wss, http or https. Startup validation rules these out.
+    /// </exception>
+    public static UpstreamRequest Build(UpstreamSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+
+        if (settings.Provider == UpstreamProvider.AzureOpenAI)
+        {
+            var resource = settings.Endpoint
+                ?? throw new ArgumentException("Azure OpenAI needs the resource URL as its endpoint.", nameof(settings));
+            return new UpstreamRequest(AzureUri(resource, settings.Model), Header("api-key", settings.ApiKey));
+        }
+
+        var uri = settings.Endpoint is { } endpoint
+            ? WithModel(ToWebSocketScheme(endpoint), settings.Model)
+            : settings.Provider == UpstreamProvider.OpenAI
+                ? WithModel(OpenAIRealtimeUri, settings.Model)
+                : throw new ArgumentException(
+                    "The in-process simulator has no URL; set an endpoint to reach a simulator served over WebSocket.",
+                    nameof(settings));
+        return new UpstreamRequest(uri, Header("Authorization", settings.ApiKey is { Length: > 0 } key ? "Bearer " + key : null));
+    }
+
+    /// <summary>
+    /// The resource URL may be given bare (<c>https://x.openai.azure.com</c>), as the v1 base URL
+    /// (<c>…/openai/v1</c>), as the full realtime URL, or behind a gateway prefix; its query is dropped because
+    /// the GA URL carries only <c>model=&lt;deployment&gt;</c>.
+    /// </summary>
+    private static Uri AzureUri(Uri resource, string deployment)
+    {
+        var builder = new UriBuilder(ToWebSocketScheme(resource)) { Query = string.Empty, Fragment = string.Empty };
+        var path = builder.Path.TrimEnd('/');
+        if (path.EndsWith("/realtime", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Path = path;
+        }
+        else if (path.EndsWith("/openai/v1", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Path = path + "/realtime";
+        }
+        else
+        {
+            builder.Path = path + AzureRealtimePath;
+        }
+
+        builder.Query = "model=" + Uri.EscapeDataString(deployment);
+        return builder.Uri;
+    }
+
+    private static Uri ToWebSocketScheme(Uri endpoint)
+    {
+        if (!endpoint.IsAbsoluteUri)
+        {
+            throw new ArgumentException($"The upstream endpoint must be an absolute URL, not '{endpoint}'.", nameof(endpoint));
+        }
+
+        var scheme = endpoint.Scheme switch
+        {
+            "wss" or "https" => "wss",
+            "ws" or "http" => "ws",
+            _ => throw new ArgumentException($"The upstream endpoint scheme must be ws, wss, http or https, not '{endpoint.Scheme}'.", nameof(endpoint)),
+        };
+        if (scheme == endpoint.Scheme)
+        {
+            return endpoint;
+        }
+
+        // UriBuilder keeps the explicit port; http's 80 and https's 443 are also ws's and wss's defaults.
+        return new UriBuilder(endpoint) { Scheme = scheme }.Uri;
+    }
+
+    private static Uri WithModel(Uri uri, string model)
+    {
+        var query = uri.Query.TrimStart('?');
+        foreach (var part in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part.StartsWith("model=", StringComparison.Ordinal))
+            {
+                return uri;
+            }
+        }
+
+        var added = "model=" + Uri.EscapeDataString(model);
+        return new UriBuilder(uri) { Query = query.Length == 0 ? added : query + "&" + added }.Uri;
+    }
+
+    private static KeyValuePair<string, string>[] Header(string name, string? value) =>
+        string.IsNullOrEmpty(value) ? [] : [new(name, value)];
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Realtime.Upstream;
+
+namespace VoiceBridge.Server.Upstream;
+
+internal static class UpstreamExtensions
+{
+    /// <summary>
+    /// The <c>Upstream</c> options (validated at startup) and the <see cref="IRealtimeConnector"/> for the
+    /// configured provider.
+    /// </summary>
+    public static WebApplicationBuilder AddUpstream(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptionsWithValidateOnStart<UpstreamOptions>()
+            .BindConfiguration(UpstreamOptions.SectionName)
+            .PostConfigure<IConfiguration>((options, configuration) => options.ApplyFallbacks(configuration));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>());
+        services.AddHostedService<UpstreamStartupReport>();
+
+        // Which connector is registered depends on configuration, so it is read here once with the same rules
+        // the options use; a value that cannot be bound stops the boot here with the key in the message.
+        var configured = new UpstreamOptions();
+        builder.Configuration.GetSection(UpstreamOptions.SectionName).Bind(configured);
+        configured.ApplyFallbacks(builder.Configuration);
+        if (configured.UsesWebSocket)
+        {
+            services.AddSingleton<IRealtimeConnector>(provider => new WebSocketRealtimeConnector(
+                provider.GetRequiredService<IOptions<UpstreamOptions>>().Value.ToSettings(),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<WebSocketRealtimeConnector>>()));
+        }
+
+        // The in-process simulator (Provider Simulator without an Endpoint) registers its connector here.
+        return builder;
+    }
+}
