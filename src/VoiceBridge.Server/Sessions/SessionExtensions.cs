@@ -5,7 +5,6 @@ internal static class SessionExtensions
     public static WebApplicationBuilder AddSessions(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CallRegistry>();
-        builder.Services.AddSingleton(new SessionPolicy());
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Realtime.Simulator;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Realtime.Upstream;
 
@@ -34,7 +35,16 @@ internal static class UpstreamExtensions
                 provider.GetRequiredService<ILogger<WebSocketRealtimeConnector>>()));
         }
 
-        // The in-process simulator (Provider Simulator without an Endpoint) registers its connector here.
+        else
+        {
+            // No key and no endpoint: the embedded simulator, in-process and without sockets, so `dotnet run`
+            // gives a working bridge offline.
+            services.AddSingleton<IRealtimeConnector>(provider => new SimulatorConnector(
+                new SimulatorOptions { Model = provider.GetRequiredService<IOptions<UpstreamOptions>>().Value.Model },
+                provider.GetRequiredService<TimeProvider>()));
+        }
+
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<UpstreamOptions>>().Value.ToSessionPolicy());
         return builder;
     }
 }

@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Upstream;
+using VoiceBridge.Server.Sessions;
 
 namespace VoiceBridge.Server.Upstream;
 
@@ -102,6 +104,36 @@ internal sealed class UpstreamOptions : IValidatableObject
         KeepAliveTimeout = KeepAliveTimeout,
         CloseTimeout = CloseTimeout,
         SendQueueCapacity = SendQueueCapacity,
+    };
+
+    /// <summary>The session configuration every call gets (what <c>session.update</c> carries).</summary>
+    internal SessionPolicy ToSessionPolicy() => new()
+    {
+        Model = Model,
+        Instructions = Instructions,
+        Voice = Voice,
+        TranscriptionModel = string.IsNullOrEmpty(TranscriptionModel) ? null : TranscriptionModel,
+        PassthroughMulaw = AudioFormat == UpstreamAudioFormat.Pcmu,
+        TurnDetection = TurnDetection.Type switch
+        {
+            "none" => null,
+            RealtimeTurnDetection.SemanticVad => new RealtimeTurnDetection
+            {
+                Type = RealtimeTurnDetection.SemanticVad,
+                Eagerness = TurnDetection.Eagerness,
+                CreateResponse = TurnDetection.CreateResponse,
+                InterruptResponse = TurnDetection.InterruptResponse,
+            },
+            _ => new RealtimeTurnDetection
+            {
+                Type = RealtimeTurnDetection.ServerVad,
+                Threshold = TurnDetection.Threshold,
+                PrefixPaddingMs = TurnDetection.PrefixPaddingMs,
+                SilenceDurationMs = TurnDetection.SilenceDurationMs,
+                CreateResponse = TurnDetection.CreateResponse,
+                InterruptResponse = TurnDetection.InterruptResponse,
+            },
+        },
     };
 
     /// <summary>Rules across keys; the attribute rules above cover single values.</summary>
