@@ -14,8 +14,9 @@ internal static partial class TwilioWebhook
         HttpContext context,
         IOptions<TwilioOptions> options,
         CallTokens tokens,
-        ILogger<CallTokens> logger)
+        ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(typeof(TwilioWebhook).FullName!);
         var request = context.Request;
         var settings = options.Value;
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
