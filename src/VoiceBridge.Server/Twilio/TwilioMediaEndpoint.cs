@@ -65,15 +65,21 @@ internal static partial class TwilioMediaEndpoint
             || TwilioSignature.IsValid(settings.AuthToken!, url + "/", [], signature);
     }
 
+    // Our close frame, then the peer's answer (bounded), then abort: the same handshake the call session uses.
     private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string description, TimeProvider time)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
+        var buffer = new byte[1024];
         try
         {
-            await socket.CloseAsync(status, description, timeout.Token);
+            await socket.CloseOutputAsync(status, description, timeout.Token);
+            while ((await socket.ReceiveAsync(buffer, timeout.Token)).MessageType != WebSocketMessageType.Close)
+            {
+            }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
         {
+            // The peer is gone or did not answer in time.
         }
         finally
         {

@@ -116,13 +116,17 @@ public sealed class TwilioBadInputTests
             await call.Twilio.SendAsync(frame, WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
         }
 
-        // A second later the window is fresh: the sync DTMF itself is not part of the flood.
-        time.Advance(TimeSpan.FromSeconds(1));
-        await call.SyncCallerLoopAsync();
+        // The fake clock never moves, so all 1,500 arrive within one second: 500 are forwarded...
+        for (var i = 0; i < 500; i++)
+        {
+            Assert.Equal("input_audio_buffer.append", (await call.Upstream.NextAsync())["type"]!.GetValue<string>());
+        }
 
-        // All 1,500 arrived within one (fake) second: 500 pass, the rest are counted, never queued.
+        // ...and the caller's close, handled after every earlier message, ends the call normally: the flood did not.
+        await call.Twilio.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", TestContext.Current.CancellationToken);
+        Assert.Equal(CallEndReason.CallerClosed, await call.EndAsync());
         Assert.Equal(1000, call.Session.Counters[CallDrop.Flood]);
-        Assert.False(call.Run.IsCompleted);
+        Assert.False(call.Upstream.TryNext(out var extra) && extra.Contains("append", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -140,5 +144,38 @@ public sealed class TwilioBadInputTests
         Assert.Equal("input_audio_buffer.append", (await good.Upstream.NextAsync())["type"]!.GetValue<string>());
         Assert.Equal(0, good.Session.Counters[CallDrop.MalformedJson]);
         Assert.False(good.Run.IsCompleted);
+    }
+
+    public static TheoryData<string, string?> BadUpstreamEvents() => new()
+    {
+        { "not json", nameof(CallDrop.MalformedUpstreamEvent) },
+        { "{\"no_type\":1}", nameof(CallDrop.MalformedUpstreamEvent) },
+        { "{\"type\":\"response.output_audio.delta\",\"response_id\":\"resp_x\",\"item_id\":\"item_x\",\"delta\":\"%%%\"}", nameof(CallDrop.MalformedUpstreamEvent) },
+        { "{\"type\":\"response.output_audio.delta\",\"response_id\":\"resp_x\",\"item_id\":\"item_x\",\"delta\":17}", nameof(CallDrop.MalformedUpstreamEvent) },
+        { "{\"type\":\"response.created\",\"response\":\"not an object\"}", null },
+        { "{\"type\":\"something.new_in_2027\",\"payload\":{\"x\":1}}", null },
+        { "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"code\":\"unknown_parameter\",\"message\":\"m\"}}", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadUpstreamEvents))]
+    public async Task BadUpstreamEvent_IsIgnored_AndTheCallCarriesOn(string json, string? drop)
+    {
+        await using var call = await TwilioCallHarness.StartedAsync(new SessionPolicy { PassthroughMulaw = true });
+
+        call.Upstream.Push(json);
+        call.Upstream.PushResponseCreated("resp_1");
+        call.Upstream.PushAudioDelta("resp_1", "item_1", s_frame);
+
+        // The next good audio still reaches the caller, and only it.
+        var media = await call.ReceiveAsync();
+        Assert.Equal("media", media!["event"]!.GetValue<string>());
+        Assert.Equal(s_frame, Convert.FromBase64String(media["media"]!["payload"]!.GetValue<string>()));
+        if (drop is not null)
+        {
+            Assert.Equal(1, call.Session.Counters[Enum.Parse<CallDrop>(drop)]);
+        }
+
+        Assert.False(call.Run.IsCompleted);
     }
 }
