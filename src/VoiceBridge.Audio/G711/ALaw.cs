@@ -55,16 +55,8 @@ public static class ALaw
 
     /// <summary>Decodes <paramref name="encoded"/> into the first <c>encoded.Length</c> samples of <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="encoded"/>.</exception>
-    public static void Decode(ReadOnlySpan<byte> encoded, Span<short> destination)
-    {
-        G711Guard.EnsureDestinationFits(encoded.Length, destination.Length, nameof(destination));
-
-        ref short table = ref MemoryMarshal.GetArrayDataReference(s_decodeTable);
-        for (int i = 0; i < encoded.Length; i++)
-        {
-            destination[i] = Unsafe.Add(ref table, encoded[i]);
-        }
-    }
+    public static void Decode(ReadOnlySpan<byte> encoded, Span<short> destination) =>
+        G711Guard.DecodeWithTable(encoded, destination, s_decodeTable, nameof(destination));
 
     private static short[] BuildDecodeTable()
     {
