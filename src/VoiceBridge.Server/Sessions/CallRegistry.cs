@@ -1,17 +1,71 @@
-using System.Collections.Concurrent;
-
 namespace VoiceBridge.Server.Sessions;
 
-/// <summary>The live calls of this instance: for the control API, shutdown, and tests that prove nothing leaks.</summary>
+/// <summary>The live calls of this instance: for the control API, shutdown drain, and tests that prove nothing leaks.</summary>
 internal sealed class CallRegistry
 {
-    private readonly ConcurrentDictionary<TwilioCallSession, DateTimeOffset> _calls = new();
+    private readonly Dictionary<TwilioCallSession, DateTimeOffset> _calls = [];
+    private readonly Lock _lock = new();
+    private TaskCompletionSource _empty = Completed();
 
-    public int Count => _calls.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _calls.Count;
+            }
+        }
+    }
 
-    public IEnumerable<TwilioCallSession> Calls => _calls.Keys;
+    /// <summary>Completes when no call is live (at once if none is).</summary>
+    public Task WhenEmpty
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _empty.Task;
+            }
+        }
+    }
 
-    public void Add(TwilioCallSession session, DateTimeOffset started) => _calls[session] = started;
+    public IReadOnlyList<TwilioCallSession> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _calls.Keys];
+        }
+    }
 
-    public void Remove(TwilioCallSession session) => _calls.TryRemove(session, out _);
+    public void Add(TwilioCallSession session, DateTimeOffset started)
+    {
+        lock (_lock)
+        {
+            if (_calls.Count == 0)
+            {
+                _empty = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            _calls[session] = started;
+        }
+    }
+
+    public void Remove(TwilioCallSession session)
+    {
+        lock (_lock)
+        {
+            if (_calls.Remove(session) && _calls.Count == 0)
+            {
+                _empty.TrySetResult();
+            }
+        }
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.TrySetResult();
+        return done;
+    }
 }
