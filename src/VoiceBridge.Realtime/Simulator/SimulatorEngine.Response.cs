@@ -163,15 +163,21 @@ public sealed partial class SimulatorEngine
         response.OutputTextTokens += Tokens(arguments.Length);
     }
 
+    /// <summary>
+    /// When the next chunk of real-time paced audio is due; null when nothing waits for the clock (Fast pacing, or all
+    /// audio sent). Fast pacing must not be expressed as "due now": a real clock moves between two reads, so "now" read
+    /// again is later than the pump's "now", the chunk looked not yet due, and the timer was re-armed at zero delay.
+    /// Measured before the fix: ~4,400 timer wake-ups to release 10 chunks, 1-4 s per turn on an idle machine.
+    /// </summary>
     private DateTimeOffset? NextChunkDue(SimulatorResponse response) =>
         response.AudioComplete || _options.Pacing == SimulatorPacing.Fast
-            ? _time.GetUtcNow()
+            ? null
             : response.StartedAt.AddMilliseconds((double)response.SentBytes / response.ChunkBytes * _options.OutputChunkMs);
 
     private async ValueTask StreamDueAudioAsync(DateTimeOffset now)
     {
         var response = _active!;
-        while (!response.AudioComplete && NextChunkDue(response) <= now)
+        while (!response.AudioComplete && (_options.Pacing == SimulatorPacing.Fast || NextChunkDue(response) <= now))
         {
             await WriteAsync(NextChunk(response)).ConfigureAwait(false);
         }

@@ -204,6 +204,9 @@ public sealed partial class SimulatorEngine : IAsyncDisposable
         {
             _pendingAt = null;
             await StartResponseAsync().ConfigureAwait(false);
+
+            // The response's first chunk is due at its start, which was read after `now`.
+            now = _time.GetUtcNow();
         }
 
         if (_active is not null)
@@ -214,7 +217,27 @@ public sealed partial class SimulatorEngine : IAsyncDisposable
         var next = Min(_closeAt, _pendingAt, _active is null ? null : NextChunkDue(_active));
         if (_end is null)
         {
-            _timer.Change(next is { } due ? Max(due - now, TimeSpan.Zero) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            Arm(next);
+        }
+    }
+
+    private void Arm(DateTimeOffset? due)
+    {
+        if (due is not { } at)
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        // Measured from a fresh read, not the pump's `now`: the pump may have waited on a full output queue since.
+        _timer.Change(Max(at - _time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan);
+
+        // The clock can pass `at` between that read and Change (another thread advancing a FakeTimeProvider); the
+        // timer would then fire one whole delay late. Waking now costs one pump and cannot repeat: the next pump
+        // reads a clock at or past `at` and releases what is due.
+        if (at <= _time.GetUtcNow())
+        {
+            Wake();
         }
     }
 

@@ -10,6 +10,10 @@ namespace VoiceBridge.Cli.Tests.Simulator;
 
 public sealed class SimulatorServerTests
 {
+    // Every network step gets its own bound so a hang fails the test instead of stalling the run. Generous because
+    // the machine is shared: with ten cold test processes on 2 cores the first event took up to 5 s (idle: ~0.2 s).
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(30);
+
     private const string PcmuSession =
         """{"type":"session.update","event_id":"client_0001","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"}},"output":{"format":{"type":"audio/pcmu"}}}}}""";
 
@@ -43,7 +47,11 @@ public sealed class SimulatorServerTests
         Assert.Equal(audio.AsSpan(0, 1000 * 8).ToArray(), echo); // prefix padding (300 ms) reaches back to 0
         Assert.Equal(RealtimeResponse.Completed, ((ResponseDoneEvent)events[^1]).Response!.Status);
 
-        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
+        using (var timeout = Step())
+        {
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+        }
+
         Assert.Equal(WebSocketState.Closed, socket.State);
     }
 
@@ -56,7 +64,8 @@ public sealed class SimulatorServerTests
 
         var error = Assert.IsType<ErrorEvent>(await ReceiveEventAsync(socket));
         var buffer = new byte[1024];
-        var close = await socket.ReceiveAsync(buffer, Ct);
+        using var timeout = Step();
+        var close = await socket.ReceiveAsync(buffer, timeout.Token);
 
         Assert.Equal("beta_api_shape_disabled", error.Error!.Code);
         Assert.Equal(WebSocketMessageType.Close, close.MessageType);
@@ -74,7 +83,8 @@ public sealed class SimulatorServerTests
         Assert.IsType<SessionCreatedEvent>(await ReceiveEventAsync(socket));
 
         time.Advance(TimeSpan.FromMinutes(1));
-        var close = await socket.ReceiveAsync(new byte[1024], Ct);
+        using var timeout = Step();
+        var close = await socket.ReceiveAsync(new byte[1024], timeout.Token);
 
         Assert.Equal(WebSocketMessageType.Close, close.MessageType);
         Assert.Equal(WebSocketCloseStatus.InternalServerError, socket.CloseStatus);
@@ -90,7 +100,7 @@ public sealed class SimulatorServerTests
         var config = new System.CommandLine.InvocationConfiguration { Output = output, Error = new StringWriter() };
 
         var run = root.Parse(["simulator", "--port", "0", "--fast"]).InvokeAsync(config, stop.Token);
-        var line = await output.FirstLine.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        var line = await output.FirstLine.Task.WaitAsync(StepTimeout, Ct);
         var uri = new Uri(line["simulator listening on ".Length..]);
         using (var socket = await ConnectAsync(uri))
         {
@@ -98,7 +108,7 @@ public sealed class SimulatorServerTests
         }
 
         await stop.CancelAsync();
-        var exitCode = await run.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        var exitCode = await run.WaitAsync(StepTimeout, Ct);
 
         Assert.Matches(@"^simulator listening on ws://127\.0\.0\.1:\d+/v1/realtime$", line);
         Assert.Equal(0, exitCode);
@@ -137,19 +147,27 @@ public sealed class SimulatorServerTests
             socket.Options.SetRequestHeader("OpenAI-Beta", "realtime=v1");
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        using var timeout = Step();
         await socket.ConnectAsync(uri, timeout.Token);
         return socket;
     }
 
-    private static Task SendAsync(ClientWebSocket socket, ReadOnlyMemory<byte> json) =>
-        socket.SendAsync(json, WebSocketMessageType.Text, endOfMessage: true, Ct).AsTask();
+    private static CancellationTokenSource Step()
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(StepTimeout);
+        return timeout;
+    }
+
+    private static async Task SendAsync(ClientWebSocket socket, ReadOnlyMemory<byte> json)
+    {
+        using var timeout = Step();
+        await socket.SendAsync(json, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+    }
 
     private static async Task<RealtimeEvent> ReceiveEventAsync(ClientWebSocket socket)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        using var timeout = Step();
         var buffer = new byte[64 * 1024];
         var length = 0;
         while (true)

@@ -185,6 +185,21 @@ public sealed class SimulatorEngineTests
     }
 
     [Fact]
+    public async Task FastPacing_ReleasesTheWholeEcho_WhileTheClockKeepsMoving()
+    {
+        // A real clock moves between any two reads. Fast pacing must not depend on two reads being equal: it once did,
+        // and each chunk then waited for a lucky read through a zero-delay timer spin (thousands of wake-ups per turn).
+        await using var sim = await SimulatorHarness.StartPcmuAsync();
+        sim.Time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
+        await sim.SendAudioAsync(SimulatorHarness.Utterance(300, 700, 700));
+
+        var events = await sim.UntilAsync<ResponseDoneEvent>();
+
+        Assert.Equal(10, events.OfType<ResponseOutputAudioDeltaEvent>().Count()); // 1000 ms of echo in 100 ms chunks
+        Assert.Equal(RealtimeResponse.Completed, ((ResponseDoneEvent)events[^1]).Response!.Status);
+    }
+
+    [Fact]
     public async Task ResponseCreate_WhileOneIsActive_IsAnError()
     {
         await using var sim = await SimulatorHarness.StartPcmuAsync(new SimulatorOptions { Pacing = SimulatorPacing.RealTime });
@@ -351,6 +366,10 @@ public sealed class SimulatorEngineTests
         await sim.UntilAsync<ConversationItemDoneEvent>();
         var error = await sim.NextAsync<ErrorEvent>();
 
+        // The error is sent before the response is scheduled: advancing now could start the 2 s before the engine
+        // reads the clock. The engine handles events in order, so the reply to a later event proves it has.
+        await sim.SendAsync("""{"type":"input_audio_buffer.clear","event_id":"client_barrier"}""");
+        await sim.NextAsync<InputAudioBufferClearedEvent>();
         sim.Time.Advance(TimeSpan.FromMilliseconds(2000));
         await sim.NextAsync<ResponseCreatedEvent>();
 

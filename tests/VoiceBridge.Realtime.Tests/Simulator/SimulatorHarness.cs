@@ -49,8 +49,9 @@ internal sealed class SimulatorHarness : IAsyncDisposable
 
     public async Task<RealtimeReceiveResult> ReceiveRawAsync()
     {
+        // Bounds a hang, not a speed: the shared 2-core machine has stalled cold test processes for several seconds.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
         return await Connection.ReceiveAsync(timeout.Token);
     }
 
