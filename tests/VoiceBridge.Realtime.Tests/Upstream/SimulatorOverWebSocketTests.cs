@@ -11,7 +11,7 @@ namespace VoiceBridge.Realtime.Tests.Upstream;
 /// <summary>The upstream client against the simulator served over a real loopback WebSocket: one whole spoken turn.</summary>
 public sealed class SimulatorOverWebSocketTests
 {
-    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

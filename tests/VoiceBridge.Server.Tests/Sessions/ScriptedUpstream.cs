@@ -68,7 +68,7 @@ internal sealed class ScriptedUpstream : IRealtimeConnector, IRealtimeConnection
     /// <summary>The next client event the session sent, parsed.</summary>
     public async Task<JsonNode> NextAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var json = await _clientEvents.Reader.ReadAsync(timeout.Token);
         return JsonNode.Parse(json)!;
     }

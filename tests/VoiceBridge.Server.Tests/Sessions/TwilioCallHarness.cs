@@ -61,7 +61,7 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         time ??= TimeProvider.System;
         var tokens = new CallTokens(Options.Create(new TwilioOptions { AuthToken = "test-token" }), time);
         var session = new TwilioCallSession(bridgeSide, upstream, tokens, policy ?? new SessionPolicy(), time,
-            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(10));
+            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30));
         var harness = new TwilioCallHarness(client, server, twilio, bridgeSide, session, upstream, tokens);
         harness.Run = session.RunAsync(CancellationToken.None);
         return harness;
@@ -145,7 +145,7 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
             return null;
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var length = 0;
         while (true)
         {
@@ -192,7 +192,7 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         {
         }
 
-        return await Run.WaitAsync(TimeSpan.FromSeconds(10));
+        return await Run.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     public async ValueTask DisposeAsync()

@@ -87,7 +87,7 @@ public sealed class TwilioCallLifecycleTests
         await call.SendStopAsync();
 
         Assert.Equal(CallEndReason.CallerHungUp, await call.EndAsync());
-        await call.Upstream.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await call.Upstream.Closed.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, call.Twilio.CloseStatus);
     }
 
@@ -100,7 +100,7 @@ public sealed class TwilioCallLifecycleTests
 
         Assert.Equal(CallEndReason.CallerClosed, await call.EndAsync());
         Assert.Equal(WebSocketState.Closed, call.Twilio.State);
-        await call.Upstream.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await call.Upstream.Closed.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -157,10 +157,10 @@ public sealed class TwilioCallLifecycleTests
     public async Task NoStartInTime_ClosesWithPolicyViolation()
     {
         var time = new FakeTimeProvider();
-        await using var call = await TwilioCallHarness.CreateAsync(time: time, startTimeout: TimeSpan.FromSeconds(10));
+        await using var call = await TwilioCallHarness.CreateAsync(time: time, startTimeout: TimeSpan.FromSeconds(30));
         await call.SendAsync("""{"event":"connected","protocol":"Call","version":"1.0.0"}""");
 
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Advance(TimeSpan.FromSeconds(30));
 
         Assert.Equal(CallEndReason.PolicyViolation, await call.EndAsync());
         Assert.Equal(0, call.Upstream.Connects);
@@ -188,7 +188,7 @@ public sealed class TwilioCallLifecycleTests
             }
 
             Assert.True((await call.EndAsync()) is CallEndReason.CallerHungUp or CallEndReason.UpstreamClosed);
-            await call.Upstream.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            await call.Upstream.Closed.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
             await call.DisposeAsync();
             Assert.True(call.Run.IsCompleted);
         }
