@@ -11,7 +11,7 @@ internal sealed class AuditPipeline : IAsyncDisposable
 
     private readonly bool _ownsDirectory;
 
-    public AuditPipeline(AuditOptions? options = null, IAuditFileSystem? fileSystem = null)
+    public AuditPipeline(AuditOptions? options = null, IAuditFileSystem? fileSystem = null, Func<Microsoft.Extensions.Options.IOptions<AuditOptions>, IAuditStore>? store = null)
     {
         if (options is null)
         {
@@ -22,7 +22,7 @@ internal sealed class AuditPipeline : IAsyncDisposable
         Options = options;
         var wrapped = Microsoft.Extensions.Options.Options.Create(options);
         Trail = new AuditTrail(wrapped, TimeProvider.System);
-        Store = new FileAuditStore(wrapped, fileSystem ?? new PhysicalAuditFileSystem());
+        Store = store?.Invoke(wrapped) ?? new FileAuditStore(wrapped, fileSystem ?? new PhysicalAuditFileSystem());
         Writer = new AuditWriter(Trail, Store, wrapped, TimeProvider.System, NullLogger<AuditWriter>.Instance);
     }
 
@@ -30,7 +30,7 @@ internal sealed class AuditPipeline : IAsyncDisposable
 
     public AuditTrail Trail { get; }
 
-    public FileAuditStore Store { get; }
+    public IAuditStore Store { get; }
 
     public AuditWriter Writer { get; }
 
