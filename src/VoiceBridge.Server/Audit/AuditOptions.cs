@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using VoiceBridge.Server.Upstream;
 
 namespace VoiceBridge.Server.Audit;
 
@@ -22,21 +23,21 @@ internal sealed class AuditOptions : IValidatableObject
     public string Table { get; set; } = "audit_records";
 
     /// <summary>Group commit: records are made durable (fsync / transaction commit) at least this often, and at call end.</summary>
-    [Range(1, 10_000, ErrorMessage = "Audit:FlushIntervalMs must be between 1 and 10000.")]
+    [KeyedRange(1, 10_000, ErrorMessage = "Audit:FlushIntervalMs must be between 1 and 10000.")]
     public int FlushIntervalMs { get; set; } = 200;
 
     /// <summary>
     /// Records waiting for the writer, all calls together. At about 100 events a second per call (50 audio frames each
     /// way), the default holds roughly 1.6 s of 100 concurrent calls.
     /// </summary>
-    [Range(64, 10_000_000, ErrorMessage = "Audit:QueueCapacity must be between 64 and 10000000.")]
+    [KeyedRange(64, 10_000_000, ErrorMessage = "Audit:QueueCapacity must be between 64 and 10000000.")]
     public int QueueCapacity { get; set; } = 16_384;
 
     /// <summary>
     /// Records one call may hold outside the full queue before its recording reports it over the bound (the session
     /// should then end the call); they are still kept, never dropped.
     /// </summary>
-    [Range(1, 10_000_000, ErrorMessage = "Audit:BacklogPerCall must be between 1 and 10000000.")]
+    [KeyedRange(1, 10_000_000, ErrorMessage = "Audit:BacklogPerCall must be between 1 and 10000000.")]
     public int BacklogPerCall { get; set; } = 6_000;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
