@@ -17,6 +17,7 @@ internal sealed class AuditTrail : IAuditTrail
     private int _holdingCalls;
     private long _heldRecords;
     private long _writeFailures;
+    private long _lateRecords;
     private volatile string? _failure;
     private TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _commit = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -49,6 +50,9 @@ internal sealed class AuditTrail : IAuditTrail
 
     /// <summary>Failed commit attempts (each one is retried).</summary>
     public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    /// <summary>Records that reached the writer after their call's close record (recorded concurrently with Complete).</summary>
+    public long LateRecords => Interlocked.Read(ref _lateRecords);
 
     internal int BacklogPerCall { get; }
 
@@ -92,6 +96,8 @@ internal sealed class AuditTrail : IAuditTrail
     internal void StoppedHolding() => Interlocked.Decrement(ref _holdingCalls);
 
     internal bool TryTakeStartedHolding(out CallAudit? call) => _startedHolding.TryDequeue(out call);
+
+    internal void CountLate() => Interlocked.Increment(ref _lateRecords);
 
     internal void CountHeld() => Interlocked.Increment(ref _heldRecords);
 

@@ -122,30 +122,32 @@ internal sealed partial class AuditWriter(
         {
             ReadOnlyMemory<byte> line;
             AuditCallState? state;
-            switch (entry.Kind)
+            if (entry.Kind == AuditEntryKind.Header)
             {
-                case AuditEntryKind.Header:
-                    state = new AuditCallState(entry.Call, new AuditHeader(entry.Call.CallId, entry.Type, entry.Timestamp, AuditTrail.NewNonce()));
-                    _calls.Add(entry.Call, state);
-                    line = state.Chain.WriteHeader(state.Header);
-                    state.Append(line.Span, entry.Timestamp, AuditDirection.Bridge, AuditCallState.HeaderType);
-                    break;
-                case AuditEntryKind.Record when _calls.TryGetValue(entry.Call, out state):
-                    line = state.Chain.WriteRecord(entry.Timestamp, entry.Direction, entry.Type, entry.Event);
-                    state.Append(line.Span, entry.Timestamp, entry.Direction, entry.Type);
-                    break;
-                case AuditEntryKind.Audio when _calls.TryGetValue(entry.Call, out state):
-                    line = state.Chain.WriteAudioRecord(entry.Timestamp, entry.Direction, entry.Type, entry.Event, entry.Offset);
-                    state.Append(line.Span, entry.Timestamp, entry.Direction, entry.Type);
-                    break;
-                case AuditEntryKind.Close when _calls.TryGetValue(entry.Call, out state):
-                    line = state.Chain.WriteClose(entry.Timestamp, entry.Type);
-                    state.Append(line.Span, entry.Timestamp, AuditDirection.Bridge, AuditFormat.CloseType);
-                    state.Closing = true;
-                    break;
-                default:
-                    // The header always precedes a call's records in the queue; nothing else can reach here.
-                    return;
+                state = new AuditCallState(entry.Call, new AuditHeader(entry.Call.CallId, entry.Type, entry.Timestamp, AuditTrail.NewNonce()));
+                _calls.Add(entry.Call, state);
+                line = state.Chain.WriteHeader(state.Header);
+                state.Append(line.Span, entry.Timestamp, AuditDirection.Bridge, AuditCallState.HeaderType);
+            }
+            else if (!_calls.TryGetValue(entry.Call, out state) || state.Chain.IsClosed)
+            {
+                // Recorded concurrently with Complete and queued behind the close record: the call's chain is sealed,
+                // so the record is counted (a session bug to fix) rather than breaking the trail.
+                trail.CountLate();
+                return;
+            }
+            else if (entry.Kind == AuditEntryKind.Close)
+            {
+                line = state.Chain.WriteClose(entry.Timestamp, entry.Type);
+                state.Append(line.Span, entry.Timestamp, AuditDirection.Bridge, AuditFormat.CloseType);
+                state.Closing = true;
+            }
+            else
+            {
+                line = entry.Kind == AuditEntryKind.Audio
+                    ? state.Chain.WriteAudioRecord(entry.Timestamp, entry.Direction, entry.Type, entry.Event, entry.Offset)
+                    : state.Chain.WriteRecord(entry.Timestamp, entry.Direction, entry.Type, entry.Event);
+                state.Append(line.Span, entry.Timestamp, entry.Direction, entry.Type);
             }
 
             if (!_dirty.Contains(state))
