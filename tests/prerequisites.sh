@@ -47,6 +47,7 @@ ensure_postgres() {
   local port password as=()
   port=$(free_port) || return 1
   password="vb-$RANDOM$RANDOM"
+  # fsync=off: the tests check the sink's rows and chain, not PostgreSQL's own durability; it keeps them fast.
   # Under /tmp so the postgres user can reach it whatever the checkout's permissions; PostgreSQL refuses to run as root.
   postgres_base=$(mktemp -d /tmp/voicebridge-pg.XXXXXX) || return 1
   echo "$password" > "$postgres_base/pw"
@@ -73,7 +74,8 @@ stop_postgres() {
 }
 
 ensure_test_prerequisites() {
-  ensure_postgres || return 1
+  # Not fatal: without it only the PostgreSQL audit tests fail (CI=true) or are skipped with the reason.
+  ensure_postgres || echo "warning: no PostgreSQL for the tests; the Postgres audit sink tests will not run" >&2
   return 0
 }
 
