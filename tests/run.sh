@@ -14,6 +14,7 @@ mkdir -p "$results"
 
 # shellcheck source=tests/prerequisites.sh
 source "$root/tests/prerequisites.sh"
+trap stop_test_prerequisites EXIT
 ensure_test_prerequisites || { echo "test prerequisites could not be installed" >&2; echo "0 passed, 0 failed"; exit 1; }
 
 dotnet test --solution "$root/VoiceBridge.sln" \

@@ -3,4 +3,5 @@ using VoiceBridge.Cli.Simulator;
 
 var root = new RootCommand("voicebridge: try, load-test and audit a VoiceBridge server from the command line.");
 root.Subcommands.Add(SimulatorCommand.Create());
+root.Subcommands.Add(VoiceBridge.Cli.Audit.AuditCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

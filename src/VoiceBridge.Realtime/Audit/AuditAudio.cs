@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace VoiceBridge.Realtime.Audit;
+
+/// <summary>
+/// Replaces the base64 audio payload of an audio event by <c>{"bytes":n,"offset":o,"sha256":"hex"}</c>, leaving every
+/// other byte of the event as it was. Audio events recognised: Realtime <c>input_audio_buffer.append</c>
+/// (<c>audio</c>), <c>response.output_audio.delta</c> (<c>delta</c>) and Twilio <c>media</c> (<c>media.payload</c>).
+/// </summary>
+public static class AuditAudio
+{
+    /// <summary>
+    /// Writes the rewritten event to <paramref name="destination"/>. False (nothing written) when the event carries
+    /// no audio field. A payload that is not valid base64 becomes <c>{"invalid_base64_chars":n}</c>.
+    /// </summary>
+    public static bool TryRewrite(ReadOnlySpan<byte> eventJson, long offset, IBufferWriter<byte> destination, out AuditAudioRef audio)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        audio = default;
+        if (!TryFindPayload(eventJson, out var start, out var end, out var escaped))
+        {
+            return false;
+        }
+
+        // The token spans the quotes; the payload is between them.
+        var raw = eventJson[(start + 1)..(end - 1)];
+        byte[]? rented = null;
+        try
+        {
+            if (escaped)
+            {
+                // A serializer may write '/' or '+' as \u002F / \u002B; unescape before decoding.
+                rented = ArrayPool<byte>.Shared.Rent(raw.Length);
+                var reader = new Utf8JsonReader(eventJson[start..end]);
+                reader.Read();
+                raw = rented.AsSpan(0, reader.CopyString(rented));
+            }
+
+            var decodedRented = ArrayPool<byte>.Shared.Rent(Base64.GetMaxDecodedFromUtf8Length(raw.Length));
+            try
+            {
+                var status = Base64.DecodeFromUtf8(raw, decodedRented, out _, out var decoded);
+                destination.Write(eventJson[..start]);
+                var json = new Utf8JsonWriter(destination);
+                using (json)
+                {
+                    json.WriteStartObject();
+                    if (status != OperationStatus.Done)
+                    {
+                        json.WriteNumber("invalid_base64_chars"u8, raw.Length);
+                    }
+                    else
+                    {
+                        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+                        SHA256.HashData(decodedRented.AsSpan(0, decoded), hash);
+                        Span<byte> hex = stackalloc byte[AuditFormat.HashHexLength];
+                        AuditFormat.WriteHex(hash, hex);
+                        json.WriteNumber("bytes"u8, decoded);
+                        json.WriteNumber("offset"u8, offset);
+                        json.WriteString("sha256"u8, hex);
+                        audio = new AuditAudioRef(decoded, offset);
+                    }
+
+                    json.WriteEndObject();
+                }
+
+                destination.Write(eventJson[end..]);
+                return true;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(decodedRented);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Byte range [start, end) of the payload string token, quotes included.</summary>
+    private static bool TryFindPayload(ReadOnlySpan<byte> json, out int start, out int end, out bool escaped)
+    {
+        start = end = 0;
+        escaped = false;
+        var reader = new Utf8JsonReader(json);
+        var inMedia = false;
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    continue;
+                }
+
+                var depth = reader.CurrentDepth;
+                var candidate = (depth == 1 && (reader.ValueTextEquals("audio"u8) || reader.ValueTextEquals("delta"u8)))
+                    || (depth == 2 && inMedia && reader.ValueTextEquals("payload"u8));
+                if (depth == 1)
+                {
+                    inMedia = reader.ValueTextEquals("media"u8);
+                }
+
+                if (!reader.Read())
+                {
+                    return false;
+                }
+
+                if (candidate && reader.TokenType == JsonTokenType.String)
+                {
+                    start = (int)reader.TokenStartIndex;
+                    end = (int)reader.BytesConsumed;
+                    escaped = reader.ValueIsEscaped;
+                    return true;
+                }
+
+                if (depth > 1 || !inMedia)
+                {
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        return false;
+    }
+}

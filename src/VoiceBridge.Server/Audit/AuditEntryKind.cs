@@ -1,0 +1,9 @@
+namespace VoiceBridge.Server.Audit;
+
+internal enum AuditEntryKind
+{
+    Header,
+    Record,
+    Audio,
+    Close,
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace VoiceBridge.Server.Audit;
+
+internal static class AuditExtensions
+{
+    /// <summary>Tag of the checks that make up readiness (<c>/readyz</c>).</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// The <c>Audit</c> options (validated at startup), the <see cref="IAuditTrail"/> sessions record into, its
+    /// background writer, the configured sink and the readiness check.
+    /// </summary>
+    public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptionsWithValidateOnStart<AuditOptions>().BindConfiguration(AuditOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>());
+
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<IAuditTrail>(provider => provider.GetRequiredService<AuditTrail>());
+        services.TryAddSingleton<IAuditFileSystem, PhysicalAuditFileSystem>();
+        services.AddSingleton<IAuditStore>(provider => provider.GetRequiredService<IOptions<AuditOptions>>().Value.Sink switch
+        {
+            AuditSinkKind.Postgres => ActivatorUtilities.CreateInstance<PostgresAuditStore>(provider),
+            _ => ActivatorUtilities.CreateInstance<FileAuditStore>(provider),
+        });
+        services.AddHostedService<AuditWriter>();
+        services.AddHealthChecks().AddCheck<AuditHealthCheck>("audit", tags: [ReadyTag]);
+        return builder;
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using VoiceBridge.Realtime.Audit;
+using VoiceBridge.Server.Audit;
+
+namespace VoiceBridge.Server.Tests.Audit;
+
+public sealed class AuditRegistrationTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AddAudit_RunsTheWriter_AndReportsReadiness()
+    {
+        var directory = Directory.CreateTempSubdirectory("vb-audit-host-").FullName;
+        try
+        {
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.WebHost.UseTestServer();
+        builder.WebHost.UseTestServer();
+            builder.Configuration["Audit:Directory"] = directory;
+            builder.AddAudit();
+            await using var app = builder.Build();
+            await app.StartAsync(Token);
+
+            var trail = app.Services.GetRequiredService<IAuditTrail>();
+            var call = trail.Open("CAhost", AuditFormat.TwilioTransport);
+            call.Record(AuditDirection.CallerIn, "start", """{"event":"start"}"""u8);
+            call.Complete("caller_hangup");
+            await call.Completion.WaitAsync(TimeSpan.FromSeconds(10), Token);
+            var health = await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains(AuditExtensions.ReadyTag), Token);
+            await app.StopAsync(Token);
+
+            Assert.True(trail.IsAcceptingCalls);
+            Assert.Equal(HealthStatus.Healthy, health.Status);
+            Assert.Contains("audit", health.Entries.Keys);
+            var file = Assert.Single(Directory.GetFiles(directory, "*.jsonl", SearchOption.AllDirectories));
+            Assert.Equal(AuditFileStatus.Complete, AuditVerifier.VerifyFile(file).Status);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("Audit:FlushIntervalMs", "0", "Audit:FlushIntervalMs must be between 1 and 10000.")]
+    [InlineData("Audit:QueueCapacity", "10", "Audit:QueueCapacity must be between 64 and 10000000.")]
+    [InlineData("Audit:Sink", "Postgres", "Audit:ConnectionString is required when Audit:Sink is Postgres.")]
+    [InlineData("Audit:Table", "x; drop table y", "Audit:Table must be a lower-case SQL identifier.")]
+    public async Task BadSetting_StopsTheBoot_NamingTheKey(string key, string value, string message)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseTestServer();
+        builder.Configuration[key] = value;
+        builder.AddAudit();
+        await using var app = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(Token));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,6 @@
+using System.Text.Json.Serialization;
+
+namespace VoiceBridge.Server.Tests.Audit;
+
+[JsonSerializable(typeof(BargeIn))]
+internal sealed partial class AuditTestJsonContext : JsonSerializerContext;

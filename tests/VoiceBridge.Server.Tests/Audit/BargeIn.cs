@@ -1,0 +1,3 @@
+namespace VoiceBridge.Server.Tests.Audit;
+
+internal sealed record BargeIn(int TruncatedAtMs);
