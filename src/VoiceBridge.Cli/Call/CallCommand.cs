@@ -11,7 +11,7 @@ internal static class CallCommand
 {
     public static Command Create()
     {
-        var url = new Option<Uri>("--url") { Description = "The bridge's base URL; the webhook is {url}/twilio/voice.", Required = true };
+        var url = new Option<string>("--url") { Description = "The bridge's base URL; the webhook is {url}/twilio/voice.", Required = true };
         var wav = new Option<FileInfo>("--wav") { Description = "What the caller says: a mono WAV, PCM16 or μ-law, 8/16/24/48 kHz.", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Where to save what the caller heard (8 kHz mono WAV, aligned with the call).", Required = true };
         var authToken = new Option<string?>("--auth-token") { Description = "Twilio auth token to sign with (default: TWILIO_AUTH_TOKEN; none: unsigned)." };
@@ -28,10 +28,10 @@ internal static class CallCommand
         {
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
-            var server = parseResult.GetValue(url)!;
-            if (!server.IsAbsoluteUri || server.Scheme is not ("http" or "https"))
+            var urlText = parseResult.GetValue(url)!;
+            if (!Uri.TryCreate(urlText, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
             {
-                await stderr.WriteLineAsync($"error: --url must be an absolute http(s) URL, got '{server}'");
+                await stderr.WriteLineAsync($"error: --url must be an absolute http(s) URL, got '{urlText}'");
                 return 2;
             }
 
