@@ -47,6 +47,9 @@ public sealed class FakeTwilioCall : IDisposable
     private long _bytesCleared;
     private long _unknown;
     private TimeSpan? _firstMediaAt;
+    private long _playoutStarts;
+    private long _waitingSince = -1;
+    private bool _playing;
     private WebSocketCloseStatus? _closeStatus;
     private string? _closeDescription;
     private bool _connectionLost;
@@ -290,7 +293,15 @@ public sealed class FakeTwilioCall : IDisposable
         var heard = _heard is null ? _scratchFrame.AsSpan() : _heard.AsSpan((int)(frame * FrameBytes), FrameBytes);
         lock (_queueLock)
         {
-            _queue.Play(heard);
+            if (ShouldPlay(frame))
+            {
+                // Running dry inside a period ends the talk spurt; the next audio waits the playout delay again.
+                _playing &= _queue.Play(heard) == FrameBytes;
+            }
+            else
+            {
+                heard.Fill(MuLaw.Silence);
+            }
         }
 
         var offset = frame * FrameBytes;
@@ -313,6 +324,38 @@ public sealed class FakeTwilioCall : IDisposable
         }
 
         _writer!.WriteMedia(frame + 1, frame * 20, payload);
+    }
+
+    // Under the queue lock. Playing continues while audio lasts; from an empty queue it starts once the first audio
+    // has waited the playout delay.
+    private bool ShouldPlay(long frame)
+    {
+        if (_queue.QueuedBytes == 0)
+        {
+            _playing = false;
+            _waitingSince = -1;
+            return true; // nothing to play: silence (and marks with nothing before them come back)
+        }
+
+        if (_playing)
+        {
+            return true;
+        }
+
+        if (_waitingSince < 0)
+        {
+            _waitingSince = frame;
+        }
+
+        if ((frame - _waitingSince) * s_framePeriod.Ticks < _options.PlayoutDelay.Ticks)
+        {
+            return false;
+        }
+
+        _waitingSince = -1;
+        _playing = true;
+        _playoutStarts++;
+        return true;
     }
 
     // Caller holds the send lock.
@@ -523,6 +566,7 @@ public sealed class FakeTwilioCall : IDisposable
         BytesCleared = _bytesCleared,
         UnknownMessages = _unknown,
         FirstMediaAt = _firstMediaAt,
+        PlayoutStarts = _playoutStarts,
         Heard = _heard is null ? ReadOnlyMemory<byte>.Empty : _heard.AsMemory(0, (int)Math.Min(_heard.Length, _framesSent * FrameBytes)),
     };
 

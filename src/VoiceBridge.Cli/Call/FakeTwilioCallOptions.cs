@@ -30,6 +30,13 @@ public sealed record FakeTwilioCallOptions
     /// <summary>Keep what the caller heard (8 kHz μ-law, one byte per 125 µs of the call); off saves memory in load runs.</summary>
     public bool RecordHeard { get; init; } = true;
 
+    /// <summary>
+    /// Jitter buffer: when audio arrives to an empty queue, playback waits this long before starting, so a bridge
+    /// that streams at play speed with some jitter plays without gaps. Twilio's own buffering is not documented
+    /// (twilio.md §7); zero plays at the next 20 ms period, which is the strictest caller.
+    /// </summary>
+    public TimeSpan PlayoutDelay { get; init; }
+
     /// <summary>Limit for the webhook, the WebSocket handshake and the closing handshake each.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

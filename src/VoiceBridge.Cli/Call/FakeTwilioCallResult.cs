@@ -43,6 +43,12 @@ public sealed record FakeTwilioCallResult
     /// <summary>Messages from the bridge that were not media, mark or clear (or did not parse).</summary>
     public long UnknownMessages { get; init; }
 
+    /// <summary>
+    /// Times playback started from an empty queue. One per reply when audio arrives in time; more mean the queue ran
+    /// dry mid-reply (the caller heard a gap).
+    /// </summary>
+    public long PlayoutStarts { get; init; }
+
     /// <summary>Stream time (since <c>start</c>) when the first reply audio arrived.</summary>
     public TimeSpan? FirstMediaAt { get; init; }
 
