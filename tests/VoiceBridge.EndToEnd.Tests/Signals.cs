@@ -85,41 +85,44 @@ internal static class Signals
     }
 
     /// <summary>
-    /// SNR in dB of <paramref name="heard"/> (from <paramref name="lag"/>) against <paramref name="reference"/>, after
-    /// delaying the reference by the best fraction of a sample (the resamplers' group delay need not be a whole
-    /// number of 8 kHz samples) and fitting the best gain.
+    /// SNR in dB of <paramref name="heard"/> against <paramref name="reference"/> at the best alignment near
+    /// <paramref name="lag"/>: whole samples within ±20 ms (a periodic voice correlates almost as well one pitch period
+    /// off) and a fraction of a sample (the resamplers' group delay need not be whole 8 kHz samples: 8↔24 kHz round
+    /// trip is 47⅔ samples), with the best gain.
     /// </summary>
-    public static (double SnrDb, double FractionalDelay) Snr(double[] heard, int lag, double[] reference)
+    public static (double SnrDb, double Delay) Snr(double[] heard, int lag, double[] reference)
     {
-        var best = (SnrDb: double.MinValue, FractionalDelay: 0.0);
-        for (var fraction = -1.0; fraction <= 1.0; fraction += 0.05)
+        var best = (SnrDb: double.MinValue, Delay: 0.0);
+        for (var step = -10; step <= 10; step++)
         {
+            var fraction = step / 20.0;
             var shifted = Delay(reference, fraction);
-            double cross = 0, power = 0;
-            for (var i = 0; i < shifted.Length; i++)
+            for (var whole = Math.Max(0, lag - 160); whole <= lag + 160 && whole + shifted.Length <= heard.Length; whole++)
             {
-                cross += heard[lag + i] * shifted[i];
-                power += shifted[i] * shifted[i];
-            }
-
-            var gain = cross / power;
-            double signal = 0, noise = 0;
-            for (var i = 0; i < shifted.Length; i++)
-            {
-                var expected = gain * shifted[i];
-                signal += expected * expected;
-                var error = heard[lag + i] - expected;
-                noise += error * error;
-            }
-
-            var snr = 10 * Math.Log10(signal / Math.Max(noise, 1e-9));
-            if (snr > best.SnrDb)
-            {
-                best = (snr, fraction);
+                var snr = SnrAt(heard, whole, shifted);
+                if (snr > best.SnrDb)
+                {
+                    best = (snr, whole + fraction);
+                }
             }
         }
 
         return best;
+    }
+
+    private static double SnrAt(double[] heard, int lag, double[] expected)
+    {
+        double cross = 0, power = 0, heardPower = 0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            cross += heard[lag + i] * expected[i];
+            power += expected[i] * expected[i];
+            heardPower += heard[lag + i] * heard[lag + i];
+        }
+
+        // With the least-squares gain g = cross/power: signal = g²·power, noise = heardPower − g²·power.
+        var signal = cross * cross / power;
+        return 10 * Math.Log10(signal / Math.Max(heardPower - signal, 1e-9));
     }
 
     /// <summary>Power of <paramref name="signal"/> at <paramref name="frequency"/> (Goertzel).</summary>
