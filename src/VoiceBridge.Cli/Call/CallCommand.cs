@@ -67,13 +67,14 @@ internal static class CallCommand
                 CallAudio.WriteHeard(heardPath, result.Heard.Span, parseResult.GetValue(encoding));
             }
 
-            await stdout.WriteLineAsync(Summary(result, result.Heard.IsEmpty ? null : heardPath));
             if (result.Outcome != FakeTwilioCallOutcome.Completed)
             {
-                await stderr.WriteLineAsync($"error: {result.Detail}");
+                // One line that says what went wrong (403 from the webhook, the close status of the stream, …).
+                await stderr.WriteLineAsync($"error: {result.Outcome}: {result.Detail}");
                 return 1;
             }
 
+            await stdout.WriteLineAsync(Summary(result, result.Heard.IsEmpty ? null : heardPath));
             return 0;
         });
         return command;
