@@ -1,0 +1,75 @@
+extern alias cli;
+
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using cli::VoiceBridge.Cli.Simulator;
+using VoiceBridge.Realtime.Simulator;
+using VoiceBridge.Realtime.Transport;
+
+namespace VoiceBridge.EndToEnd.Tests;
+
+/// <summary>
+/// The real server on a real loopback port (Kestrel through WebApplicationFactory), its upstream the simulator served
+/// over a real WebSocket on another loopback port, and a counter of the upstream sessions the server opened.
+/// </summary>
+internal sealed class BridgeUnderTest : IAsyncDisposable
+{
+    public const string AuthToken = "e2e-test-auth-token";
+
+    private readonly SimulatorServer _simulator;
+    private readonly WebApplicationFactory<Program> _factory;
+
+    private BridgeUnderTest(SimulatorServer simulator, WebApplicationFactory<Program> factory, Uri baseUri, CountingConnector connector)
+    {
+        _simulator = simulator;
+        _factory = factory;
+        BaseUri = baseUri;
+        Connector = connector;
+    }
+
+    public Uri BaseUri { get; }
+
+    public CountingConnector Connector { get; }
+
+    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k")
+    {
+        var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
+        await simulator.StartAsync(TestContext.Current.CancellationToken);
+        CountingConnector? counting = null;
+#pragma warning disable CA2000 // disposed by DisposeAsync
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseSetting("Twilio:AuthToken", AuthToken);
+            host.UseSetting("Upstream:Endpoint", simulator.Uri.AbsoluteUri);
+            host.UseSetting("Upstream:AudioFormat", audioFormat);
+            host.UseSetting("urls", "http://127.0.0.1:0");
+            host.ConfigureTestServices(services =>
+            {
+                var original = services.Last(d => d.ServiceType == typeof(IRealtimeConnector));
+                services.Remove(original);
+                services.AddSingleton<IRealtimeConnector>(provider =>
+                {
+                    var inner = (IRealtimeConnector)original.ImplementationFactory!(provider);
+                    counting = new CountingConnector(inner);
+                    return counting;
+                });
+            });
+        });
+#pragma warning restore CA2000
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _ = factory.Services.GetRequiredService<IRealtimeConnector>();
+        return new BridgeUnderTest(simulator, factory, new Uri(address), counting!);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _simulator.DisposeAsync();
+    }
+}

@@ -1,0 +1,202 @@
+using VoiceBridge.Audio;
+
+namespace VoiceBridge.EndToEnd.Tests;
+
+/// <summary>Test signals at 8 kHz and the measurements the end-to-end tests make on what the caller heard.</summary>
+internal static class Signals
+{
+    public const int Rate = 8000;
+
+    /// <summary>
+    /// A voiced, speech-like sound: 140 Hz fundamental with harmonics below 3 kHz (inside the resamplers' 3.4 kHz passband), weighted by three formant-like
+    /// resonances (500, 1500, 2500 Hz), under a slow raised-sine envelope with a 4 Hz syllable tremor.
+    /// </summary>
+    public static short[] Voice(double seconds, double silenceAfterSeconds)
+    {
+        var speech = (int)(seconds * Rate);
+        var pcm = new short[speech + (int)(silenceAfterSeconds * Rate)];
+        for (var i = 0; i < speech; i++)
+        {
+            var t = (double)i / Rate;
+            var envelope = Math.Sin(Math.PI * t / seconds) * (0.75 + (0.25 * Math.Sin(2 * Math.PI * 4 * t)));
+            double sample = 0;
+            for (var h = 1; 140 * h < 3000; h++)
+            {
+                var f = 140.0 * h;
+                var weight = Formant(f, 500, 120) + (0.6 * Formant(f, 1500, 180)) + (0.3 * Formant(f, 2500, 250));
+                sample += weight * Math.Sin((2 * Math.PI * f * t) + h);
+            }
+
+            pcm[i] = (short)Math.Clamp(4000 * envelope * sample, short.MinValue, short.MaxValue);
+        }
+
+        return pcm;
+    }
+
+    /// <summary>A tone with a raised-sine envelope, then silence.</summary>
+    public static short[] Tone(double frequency, double seconds, double silenceAfterSeconds)
+    {
+        var tone = (int)(seconds * Rate);
+        var pcm = new short[tone + (int)(silenceAfterSeconds * Rate)];
+        for (var i = 0; i < tone; i++)
+        {
+            var envelope = Math.Sin(Math.PI * i / tone);
+            pcm[i] = (short)(9000 * envelope * Math.Sin(2 * Math.PI * frequency * i / Rate));
+        }
+
+        return pcm;
+    }
+
+    public static byte[] ToMuLaw(short[] pcm)
+    {
+        var mulaw = new byte[pcm.Length];
+        MuLaw.Encode(pcm, mulaw);
+        return mulaw;
+    }
+
+    public static double[] Decode(ReadOnlySpan<byte> mulaw)
+    {
+        var pcm = new short[mulaw.Length];
+        MuLaw.Decode(mulaw, pcm);
+        return [.. pcm.Select(s => (double)s)];
+    }
+
+    /// <summary>The lag (in samples) at which <paramref name="reference"/> best matches <paramref name="heard"/>.</summary>
+    public static int BestLag(double[] heard, double[] reference)
+    {
+        var best = 0;
+        var bestScore = double.MinValue;
+        for (var lag = 0; lag + reference.Length <= heard.Length; lag++)
+        {
+            double score = 0;
+            for (var i = 0; i < reference.Length; i++)
+            {
+                score += heard[lag + i] * reference[i];
+            }
+
+            if (score > bestScore)
+            {
+                bestScore = score;
+                best = lag;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// SNR in dB of <paramref name="heard"/> against <paramref name="reference"/> at the best alignment near
+    /// <paramref name="lag"/>: whole samples within ±20 ms (a periodic voice correlates almost as well one pitch period
+    /// off) and a fraction of a sample (the resamplers' group delay need not be whole 8 kHz samples: 8↔24 kHz round
+    /// trip is 47⅔ samples), with the best gain.
+    /// </summary>
+    public static (double SnrDb, double Delay) Snr(double[] heard, int lag, double[] reference)
+    {
+        var best = (SnrDb: double.MinValue, Delay: 0.0);
+        for (var step = -10; step <= 10; step++)
+        {
+            var fraction = step / 20.0;
+            var shifted = Delay(reference, fraction);
+            for (var whole = Math.Max(0, lag - 160); whole <= lag + 160 && whole + shifted.Length <= heard.Length; whole++)
+            {
+                var snr = SnrAt(heard, whole, shifted);
+                if (snr > best.SnrDb)
+                {
+                    best = (snr, whole + fraction);
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private static double SnrAt(double[] heard, int lag, double[] expected)
+    {
+        double cross = 0, power = 0, heardPower = 0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            cross += heard[lag + i] * expected[i];
+            power += expected[i] * expected[i];
+            heardPower += heard[lag + i] * heard[lag + i];
+        }
+
+        // With the least-squares gain g = cross/power: signal = g²·power, noise = heardPower − g²·power.
+        var signal = cross * cross / power;
+        return 10 * Math.Log10(signal / Math.Max(heardPower - signal, 1e-9));
+    }
+
+    /// <summary>Power of <paramref name="signal"/> at <paramref name="frequency"/> (Goertzel).</summary>
+    public static double PowerAt(ReadOnlySpan<double> signal, double frequency)
+    {
+        var coefficient = 2 * Math.Cos(2 * Math.PI * frequency / Rate);
+        double s1 = 0, s2 = 0;
+        foreach (var x in signal)
+        {
+            var s0 = x + (coefficient * s1) - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+
+        return (s1 * s1) + (s2 * s2) - (coefficient * s1 * s2);
+    }
+
+    /// <summary>The frequency with the most power between <paramref name="low"/> and <paramref name="high"/> Hz.</summary>
+    public static double DominantFrequency(ReadOnlySpan<double> signal, double low, double high)
+    {
+        var coarse = Peak(signal, low, high, 4);
+        return Peak(signal, coarse - 4, coarse + 4, 0.25);
+    }
+
+    private static double Peak(ReadOnlySpan<double> signal, double low, double high, double step)
+    {
+        var best = low;
+        var bestPower = double.MinValue;
+        for (var f = low; f <= high; f += step)
+        {
+            var power = PowerAt(signal, f);
+            if (power > bestPower)
+            {
+                bestPower = power;
+                best = f;
+            }
+        }
+
+        return best;
+    }
+
+    // A resonance's gain at f: 1 at the centre, falling off over about a bandwidth either side.
+    private static double Formant(double f, double centre, double bandwidth) => 1 / (1 + Math.Pow((f - centre) / bandwidth, 2));
+
+    // Windowed-sinc fractional delay (positive = later).
+    private static double[] Delay(double[] signal, double fraction)
+    {
+        if (fraction == 0)
+        {
+            return signal;
+        }
+
+        const int HalfTaps = 16;
+        var output = new double[signal.Length];
+        for (var n = 0; n < signal.Length; n++)
+        {
+            double sum = 0;
+            for (var k = -HalfTaps; k <= HalfTaps; k++)
+            {
+                var index = n - k;
+                if (index < 0 || index >= signal.Length)
+                {
+                    continue;
+                }
+
+                var x = k - fraction;
+                var sinc = Math.Abs(x) < 1e-12 ? 1 : Math.Sin(Math.PI * x) / (Math.PI * x);
+                var window = 0.5 + (0.5 * Math.Cos(Math.PI * x / (HalfTaps + 1)));
+                sum += signal[index] * sinc * window;
+            }
+
+            output[n] = sum;
+        }
+
+        return output;
+    }
+}
