@@ -584,7 +584,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
         {
             End(CallEndReason.CallerClosed, "client connection lost while sending");
         }
@@ -600,8 +600,9 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
             {
                 result = await _client.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
             }
-            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
             {
+                // Nothing cancels this receive: an OperationCanceledException means the socket was aborted.
                 return new ClientRead(ClientReadKind.Closed, 0);
             }
 
