@@ -598,7 +598,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
             ValueWebSocketReceiveResult result;
             try
             {
-                result = await _client.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+                result = await _client.ReceiveAsync(buffer.AsMemory(length, _settings.MaxMessageBytes - length), CancellationToken.None);
             }
             catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
             {
@@ -624,7 +624,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
                 return new ClientRead(result.MessageType == WebSocketMessageType.Binary ? ClientReadKind.Binary : ClientReadKind.Text, length);
             }
 
-            if (length == buffer.Length || length >= _settings.MaxMessageBytes)
+            if (length >= _settings.MaxMessageBytes)
             {
                 _skipToEndOfMessage = true;
                 return new ClientRead(ClientReadKind.TooBig, length);
