@@ -59,7 +59,7 @@ internal static partial class RealtimeEndpoint
         var subprotocol = offered.Contains(BrowserUrls.RealtimeSubprotocol, StringComparer.Ordinal) ? BrowserUrls.RealtimeSubprotocol : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools);
+        var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
         await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger);
         await session.RunAsync(aborted.Token);
     }

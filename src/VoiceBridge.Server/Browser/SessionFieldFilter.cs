@@ -7,9 +7,10 @@ namespace VoiceBridge.Server.Browser;
 /// The server-policy filter on a client's session fields. Deny by default: a field is forwarded only when
 /// <c>Browser:ClientMayChange</c> lists its path; <c>type</c> and the audio formats are always accepted because the
 /// bridge handles them itself (formats are rewritten to 24 kHz upstream). Works on <see cref="JsonObject"/> so
-/// fields the bridge does not model are denied too, not silently passed.
+/// fields the bridge does not model are denied too, not silently passed. A <c>model</c> equal to the server's is
+/// dropped without an error: SDKs repeat the model they connected with, and it cannot change within a session (§2).
 /// </summary>
-internal sealed class SessionFieldFilter(IReadOnlySet<string> mayChange, bool exposeTools)
+internal sealed class SessionFieldFilter(IReadOnlySet<string> mayChange, bool exposeTools, string? serverModel = null)
 {
     public const string InputFormatPath = "audio.input.format";
     public const string OutputFormatPath = "audio.output.format";
@@ -66,6 +67,13 @@ internal sealed class SessionFieldFilter(IReadOnlySet<string> mayChange, bool ex
 
             if (path is "type" or InputFormatPath or OutputFormatPath || mayChange.Contains(path))
             {
+                continue;
+            }
+
+            if (path == "model" && serverModel is not null && node[key] is JsonValue model
+                && model.TryGetValue<string>(out var name) && name == serverModel)
+            {
+                node.Remove(key);
                 continue;
             }
 

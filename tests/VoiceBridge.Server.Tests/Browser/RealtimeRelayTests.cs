@@ -145,4 +145,21 @@ public sealed class RealtimeRelayTests(WebApplicationFactory<Program> factory) :
         Assert.Contains(BrowserApp.ServerInstructions, sent[0], StringComparison.Ordinal);
         Assert.Contains("client_early", sent[1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task SessionUpdate_RepeatingTheServerModel_IsAccepted_AnotherModelIsForbidden()
+    {
+        using var app = BrowserApp.Create(factory);
+        using var client = await app.StartAsync();
+
+        await client.SendAsync("""{"type":"session.update","session":{"type":"realtime","model":"gpt-realtime"}}""");
+        await client.NextAsync("session.updated");
+        await client.SendAsync("""{"type":"session.update","event_id":"client_m","session":{"type":"realtime","model":"gpt-4o-realtime-preview"}}""");
+        var error = await client.NextAsync("error");
+        await client.NextAsync("session.updated");
+
+        Assert.Single(client.Received, e => e["type"]!.GetValue<string>() == "error");
+        Assert.Equal("session.model", error["error"]!["param"]!.GetValue<string>());
+        Assert.DoesNotContain(app.Upstream.Sent, sent => sent.Contains("\"model\"", StringComparison.Ordinal));
+    }
 }
