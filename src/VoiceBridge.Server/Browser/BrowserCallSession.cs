@@ -425,9 +425,18 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
                 return;
             }
 
-            var message = _input.Resampler is { } resampler
-                ? Resample(resampler, decoded.AsSpan(0, length), static pcm => RealtimeAudioFrames.WriteInputAudioBufferAppend(pcm))
-                : RealtimeAudioFrames.WriteInputAudioBufferAppend(decoded.AsSpan(0, length));
+            RealtimeMessage message;
+            if (_input.Resampler is { } resampler)
+            {
+                var resampled = Resample(resampler, decoded.AsSpan(0, length), out var produced);
+                message = RealtimeAudioFrames.WriteInputAudioBufferAppend(MemoryMarshal.AsBytes(resampled.AsSpan(0, produced)));
+                ArrayPool<short>.Shared.Return(resampled);
+            }
+            else
+            {
+                message = RealtimeAudioFrames.WriteInputAudioBufferAppend(decoded.AsSpan(0, length));
+            }
+
             await _upstream!.SendAsync(message, token);
         }
         finally
@@ -436,20 +445,14 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
         }
     }
 
-    private static RealtimeMessage Resample(Resampler resampler, ReadOnlySpan<byte> pcmBytes, Func<ReadOnlySpan<byte>, RealtimeMessage> write)
+    // Resamples PCM16 little-endian (the wire format, openai-realtime.md §3; this machine is little-endian too) into
+    // a buffer rented from ArrayPool<short>.Shared that the caller returns.
+    private static short[] Resample(Resampler resampler, ReadOnlySpan<byte> pcmBytes, out int produced)
     {
         var samples = MemoryMarshal.Cast<byte, short>(pcmBytes[..(pcmBytes.Length & ~1)]);
-        var output = ArrayPool<short>.Shared.Rent(resampler.GetMaxOutputLength(samples.Length));
-        try
-        {
-            var produced = resampler.Process(samples, output);
-            // PCM16 little-endian is the wire format (openai-realtime.md §3); this machine is little-endian too.
-            return write(MemoryMarshal.AsBytes(output.AsSpan(0, produced)));
-        }
-        finally
-        {
-            ArrayPool<short>.Shared.Return(output);
-        }
+        var output = ArrayPool<short>.Shared.Rent(Math.Max(1, resampler.GetMaxOutputLength(samples.Length)));
+        produced = resampler.Process(samples, output);
+        return output;
     }
 
     private async Task ReceiveFromUpstreamAsync(CancellationToken token)
@@ -519,8 +522,10 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
 
             var responseId = _responseIds.Get(json[delta.ResponseId]);
             var itemId = _itemIds.Get(json[delta.ItemId]);
-            var message = Resample(path.Resampler!, decoded.AsSpan(0, delta.AudioLength), pcm =>
-                RealtimeAudioFrames.WriteOutputAudioDelta(pcm, default, responseId, itemId, delta.OutputIndex, delta.ContentIndex));
+            var resampled = Resample(path.Resampler!, decoded.AsSpan(0, delta.AudioLength), out var produced);
+            var message = RealtimeAudioFrames.WriteOutputAudioDelta(
+                MemoryMarshal.AsBytes(resampled.AsSpan(0, produced)), default, responseId, itemId, delta.OutputIndex, delta.ContentIndex);
+            ArrayPool<short>.Shared.Return(resampled);
             return QueueToClient(message);
         }
         finally
