@@ -265,6 +265,12 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
             {
                 // The upstream send was cancelled because the connection is ending.
             }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+            {
+                // A shape the typed parse accepted but the policy filter cannot read (JsonNode is stricter about
+                // value kinds): refused like any other bad event, never forwarded.
+                QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidValue, "The event has fields of the wrong type.", null, null);
+            }
         }
     }
 
