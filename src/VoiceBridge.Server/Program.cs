@@ -1,3 +1,4 @@
+using VoiceBridge.Server.Browser;
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Twilio;
@@ -10,12 +11,14 @@ builder.AddHealth();
 builder.AddUpstream();
 builder.AddSessions();
 builder.AddTwilio();
+builder.AddBrowser();
 
 var app = builder.Build();
 
 app.UseSessions();
 app.MapHealth();
 app.MapTwilio();
+app.MapBrowser();
 
 app.Run();
 

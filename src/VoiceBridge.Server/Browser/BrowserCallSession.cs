@@ -1,0 +1,799 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Net.WebSockets;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using VoiceBridge.Audio;
+using VoiceBridge.Realtime.Protocol;
+using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Sessions;
+
+namespace VoiceBridge.Server.Browser;
+
+/// <summary>
+/// One browser or SDK client speaking the Realtime GA protocol: relays client events to the upstream through the
+/// server-policy filter and server events back, resampling PCM for clients at 16 or 48 kHz. Shaped like
+/// <see cref="TwilioCallSession"/>: a receive loop per socket and a send loop for the client joined by a bounded
+/// channel, the first loop to finish ends the others, a close handshake with a reason, every pooled buffer returned.
+/// </summary>
+internal sealed partial class BrowserCallSession : IAsyncDisposable
+{
+    /// <summary>Client event types forwarded (openai-realtime.md §4, WebSocket only); anything else gets an error event.</summary>
+    public static readonly FrozenSet<string> AllowedClientTypes = new[]
+    {
+        RealtimeEventTypes.SessionUpdate, RealtimeEventTypes.InputAudioBufferAppend, RealtimeEventTypes.InputAudioBufferCommit,
+        RealtimeEventTypes.InputAudioBufferClear, RealtimeEventTypes.ConversationItemCreate, "conversation.item.retrieve",
+        "conversation.item.delete", RealtimeEventTypes.ConversationItemTruncate, RealtimeEventTypes.ResponseCreate,
+        RealtimeEventTypes.ResponseCancel,
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    // response.create fields that would override the server's policy for one response, and the
+    // Browser:ClientMayChange entry that lets a client set each.
+    private static readonly (string Field, string Path)[] ResponseOverrides =
+        [("instructions", "instructions"), ("tools", "tools"), ("tool_choice", "tool_choice"), ("prompt", "prompt"), ("audio", "audio.output.voice")];
+
+    private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly WebSocket _client;
+    private readonly IRealtimeConnector _connector;
+    private readonly SessionFieldFilter _filter;
+    private readonly EffectiveSession _effective;
+    private readonly BrowserSessionSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<RealtimeMessage> _toClient;
+    private readonly Utf8IdCache _responseIds = new();
+    private readonly Utf8IdCache _itemIds = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IRealtimeConnection? _upstream;
+
+    // Read by the upstream loop, replaced by the client loop when a session.update declares a new rate: one
+    // reference so the rate and its resampler always match.
+    private volatile AudioPath _output;
+    private AudioPath _input;
+    private bool _skipToEndOfMessage;
+    private long _windowStartTicks;
+    private int _appendsInWindow;
+    private long _errorsSent;
+    private int _ended;
+    private int _closed;
+    private CallEndReason _endReason;
+    private string? _endDetail;
+
+    public BrowserCallSession(
+        WebSocket client,
+        IRealtimeConnector connector,
+        SessionFieldFilter filter,
+        EffectiveSession effective,
+        BrowserSessionSettings settings,
+        TimeProvider time,
+        ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(effective);
+        ArgumentNullException.ThrowIfNull(settings);
+        _client = client;
+        _connector = connector;
+        _filter = filter;
+        _effective = effective;
+        _settings = settings;
+        _time = time;
+        _logger = logger;
+        _input = AudioPath.For(effective.InputRate, ClientAudioFormat.UpstreamRate);
+        _output = AudioPath.For(effective.OutputRate, ClientAudioFormat.UpstreamRate, toClient: true);
+        _toClient = Channel.CreateBounded<RealtimeMessage>(new BoundedChannelOptions(settings.SendQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Identifies the connection in logs.</summary>
+    public string Id { get; } = "browser_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>Error events the bridge itself sent to the client.</summary>
+    public long ErrorsSent => Interlocked.Read(ref _errorsSent);
+
+    /// <summary>Runs the connection to its end and returns why it ended.</summary>
+    public async Task<CallEndReason> RunAsync(CancellationToken aborted)
+    {
+        using var shutdown = aborted.Register(() => Stop(CallEndReason.ServerShutdown, "server shutting down"));
+        var receiveBuffer = ArrayPool<byte>.Shared.Rent(_settings.MaxMessageBytes);
+        var clientSend = SendToClientAsync();
+        Task? clientReceive = null;
+        try
+        {
+            var connect = await _connector.ConnectAsync(_stop.Token);
+            if (!connect.IsConnected)
+            {
+                var failure = connect.Failure!;
+                End(CallEndReason.UpstreamConnectFailed, failure.Description);
+                LogUpstreamConnectFailed(_logger, Id, failure.Reason, failure.Description);
+                QueueError(RealtimeErrorDetail.ServerError, ClientErrorCodes.UpstreamUnavailable, "The model is not reachable; try again later.", null, null);
+                clientReceive = DrainClientAsync(receiveBuffer);
+                return _endReason;
+            }
+
+            _upstream = connect.Connection!;
+            // The server's policy goes first: nothing the client sends is read before the upstream confirmed it.
+            await _upstream.SendAsync(ToMessage(_effective.ToUpstreamUpdate()), _stop.Token);
+            if (!await SettleAsync())
+            {
+                clientReceive = DrainClientAsync(receiveBuffer);
+                return _endReason;
+            }
+
+            LogStarted(_logger, Id, _effective.InputRate, _effective.OutputRate);
+            clientReceive = ReceiveFromClientAsync(receiveBuffer);
+            var upstreamReceive = ReceiveFromUpstreamAsync(_stop.Token);
+            await Task.WhenAny(clientReceive, upstreamReceive, clientSend, _stopped.Task);
+            await _stop.CancelAsync();
+            _toClient.Writer.TryComplete();
+            await upstreamReceive;
+            return _endReason;
+        }
+        catch (OperationCanceledException)
+        {
+            End(CallEndReason.ServerShutdown, "aborted");
+            clientReceive ??= DrainClientAsync(receiveBuffer);
+            return _endReason;
+        }
+        finally
+        {
+            // Queued events (an error explaining the end) go out before the close frame, within the close timeout.
+            _toClient.Writer.TryComplete();
+            await clientSend.WaitAsync(s_closeTimeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await CloseAsync(clientReceive);
+            ArrayPool<byte>.Shared.Return(receiveBuffer);
+            LogEnded(_logger, Id, _endReason, _endDetail ?? string.Empty, ErrorsSent);
+        }
+    }
+
+    /// <summary>Ends the connection from outside (shutdown, operator).</summary>
+    public void Stop(CallEndReason reason, string detail)
+    {
+        End(reason, detail);
+        _stopped.TrySetResult();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync(null);
+        _stop.Dispose();
+    }
+
+    // Waits for the upstream's session.updated answering the server's policy, then greets the client with a
+    // session.created showing that effective session (the upstream's own session.created shows its defaults).
+    private async Task<bool> SettleAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        timeout.CancelAfter(_settings.SettleTimeout);
+        while (true)
+        {
+            RealtimeReceiveResult result;
+            try
+            {
+                result = await _upstream!.ReceiveAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            {
+                End(CallEndReason.UpstreamConnectFailed, "upstream did not confirm the session in time");
+                QueueError(RealtimeErrorDetail.ServerError, ClientErrorCodes.UpstreamUnavailable, "The model did not accept the session in time.", null, null);
+                return false;
+            }
+
+            if (result.IsEnd)
+            {
+                End(CallEndReason.UpstreamClosed, result.End!.Description);
+                QueueError(RealtimeErrorDetail.ServerError, ClientErrorCodes.UpstreamUnavailable, "The model closed the session.", null, null);
+                return false;
+            }
+
+            using var message = result.Message;
+            if (!RealtimeEventPeek.TryPeek(message.Span, out var type))
+            {
+                continue;
+            }
+
+            if (type == RealtimeEventType.Error)
+            {
+                // The server's own configuration was refused: an operator problem, not the client's.
+                End(CallEndReason.UpstreamConnectFailed, "upstream refused the server session policy");
+                LogPolicyRefused(_logger, Id);
+                QueueError(RealtimeErrorDetail.ServerError, ClientErrorCodes.UpstreamUnavailable, "The bridge's session configuration was refused by the model.", null, null);
+                return false;
+            }
+
+            if (type == RealtimeEventType.SessionUpdated)
+            {
+                var root = ShapeSessionEvent(message.Span);
+                root["type"] = RealtimeEventTypes.SessionCreated;
+                return QueueToClient(ToMessage(root));
+            }
+        }
+    }
+
+    private async Task DrainClientAsync(byte[] buffer)
+    {
+        while ((await ReadClientMessageAsync(buffer)).Kind != ClientReadKind.Closed)
+        {
+        }
+    }
+
+    private async Task ReceiveFromClientAsync(byte[] buffer)
+    {
+        var token = _stop.Token;
+        while (true)
+        {
+            var read = await ReadClientMessageAsync(buffer);
+            if (read.Kind == ClientReadKind.Closed)
+            {
+                End(CallEndReason.CallerClosed, "client closed the socket");
+                return;
+            }
+
+            if (token.IsCancellationRequested)
+            {
+                // Ending: keep reading until the client answers our close frame, but act on nothing.
+                continue;
+            }
+
+            if (read.Kind == ClientReadKind.TooBig)
+            {
+                QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.MessageTooLarge,
+                    $"Messages are limited to {_settings.MaxMessageBytes} bytes.", null, null);
+                Stop(CallEndReason.MessageTooBig, "message over the size cap");
+                continue;
+            }
+
+            if (read.Kind == ClientReadKind.Binary)
+            {
+                // The Realtime protocol over WebSocket is JSON text frames only (openai-realtime.md §1).
+                QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.BinaryFrame,
+                    "Binary frames are not supported; send JSON text events.", null, null);
+                continue;
+            }
+
+            try
+            {
+                await HandleClientMessageAsync(buffer.AsMemory(0, read.Length), token);
+            }
+            catch (OperationCanceledException)
+            {
+                // The upstream send was cancelled because the connection is ending.
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+            {
+                // A shape the typed parse accepted but the policy filter cannot read (JsonNode is stricter about
+                // value kinds): refused like any other bad event, never forwarded.
+                QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidValue, "The event has fields of the wrong type.", null, null);
+            }
+        }
+    }
+
+    private async ValueTask HandleClientMessageAsync(ReadOnlyMemory<byte> json, CancellationToken token)
+    {
+        if (!RealtimeEventPeek.TryPeek(json.Span, out var type))
+        {
+            QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidJson,
+                "The event is not a JSON object with a string 'type'.", null, null);
+            return;
+        }
+
+        if (type == RealtimeEventType.InputAudioBufferAppend)
+        {
+            await AppendAsync(json, token);
+            return;
+        }
+
+        if (!RealtimeEventSerializer.TryParse(json.Span, out var parsed))
+        {
+            QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidValue, "The event has fields of the wrong type.", null, null);
+            return;
+        }
+
+        if (!AllowedClientTypes.Contains(parsed.Type))
+        {
+            QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidValue,
+                $"Invalid value: '{parsed.Type}'. Supported values are: {string.Join(", ", AllowedClientTypes.Order(StringComparer.Ordinal))}.",
+                "type", parsed.EventId);
+            return;
+        }
+
+        var forward = type switch
+        {
+            RealtimeEventType.SessionUpdate => FilterSessionUpdate(json.Span, parsed.EventId),
+            RealtimeEventType.ResponseCreate => FilterResponseCreate(json.Span, parsed.EventId),
+            RealtimeEventType.ConversationItemCreate when parsed is ConversationItemCreateEvent { Item.Role: "system" } && !_filter.MayChange("instructions") =>
+                Refuse("item.role", "System messages would override the server's instructions.", parsed.EventId),
+            _ => RealtimeMessage.Copy(json.Span, RealtimeMessageKind.Control),
+        };
+
+        if (!forward.IsEmpty)
+        {
+            await _upstream!.SendAsync(forward, token);
+        }
+    }
+
+    private RealtimeMessage FilterSessionUpdate(ReadOnlySpan<byte> json, string? eventId)
+    {
+        var root = JsonNode.Parse(json)!.AsObject();
+        if (root["session"] is not JsonObject session)
+        {
+            // No session: the upstream answers with its own missing-parameter error.
+            return ToMessage(root);
+        }
+
+        if (session["type"] is JsonValue sessionType && sessionType.TryGetValue<string>(out var typeName) && typeName != "realtime")
+        {
+            return Refuse("session.type", "This bridge serves 'realtime' sessions only.", eventId);
+        }
+
+        var input = ReadDeclaredRate(session, "input", eventId);
+        var output = ReadDeclaredRate(session, "output", eventId);
+        foreach (var path in _filter.RemoveForbidden(session))
+        {
+            LogForbiddenField(_logger, Id, path);
+            QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.ForbiddenParameter,
+                $"The server fixes '{path}' for this client; the field was removed.", path, eventId);
+        }
+
+        if (input is { } inputRate)
+        {
+            _input = AudioPath.For(inputRate, ClientAudioFormat.UpstreamRate);
+        }
+
+        if (output is { } outputRate)
+        {
+            _output = AudioPath.For(outputRate, ClientAudioFormat.UpstreamRate, toClient: true);
+        }
+
+        ClientAudioFormat.Replace(session, "input", ClientAudioFormat.UpstreamRate);
+        ClientAudioFormat.Replace(session, "output", ClientAudioFormat.UpstreamRate);
+        return ToMessage(root);
+    }
+
+    // The client's declared PCM rate for one direction; an unsupported format is removed with an error.
+    private int? ReadDeclaredRate(JsonObject session, string direction, string? eventId)
+    {
+        if (session["audio"]?[direction] is not JsonObject audio || !audio.ContainsKey("format"))
+        {
+            return null;
+        }
+
+        if (ClientAudioFormat.TryReadRate(audio["format"], out var rate))
+        {
+            return rate;
+        }
+
+        audio.Remove("format");
+        QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.UnsupportedFormat,
+            "Only {\"type\":\"audio/pcm\"} at 16000, 24000 or 48000 Hz is supported by this bridge.", $"session.audio.{direction}.format", eventId);
+        return null;
+    }
+
+    private RealtimeMessage FilterResponseCreate(ReadOnlySpan<byte> json, string? eventId)
+    {
+        var root = JsonNode.Parse(json)!.AsObject();
+        if (root["response"] is JsonObject response)
+        {
+            foreach (var (field, path) in ResponseOverrides)
+            {
+                if (response.ContainsKey(field) && !_filter.MayChange(path))
+                {
+                    response.Remove(field);
+                    QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.ForbiddenParameter,
+                        $"The server fixes 'response.{field}' for this client; the field was removed.", "response." + field, eventId);
+                }
+            }
+        }
+
+        return ToMessage(root);
+    }
+
+    private RealtimeMessage Refuse(string param, string message, string? eventId)
+    {
+        LogForbiddenField(_logger, Id, param);
+        QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.ForbiddenParameter, message, param, eventId);
+        return default;
+    }
+
+    private async ValueTask AppendAsync(ReadOnlyMemory<byte> json, CancellationToken token)
+    {
+        if (IsFlooding(out var firstExcess))
+        {
+            if (firstExcess)
+            {
+                // One error per one-second window: an error per dropped append would flood the client instead.
+                QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.RateLimitExceeded,
+                    $"More than {_settings.MaxAppendsPerSecond} input_audio_buffer.append events per second; the excess is dropped.", null, null);
+            }
+
+            return;
+        }
+
+        var decoded = ArrayPool<byte>.Shared.Rent(RealtimeAudioFrames.GetMaxDecodedAudioLength(json.Length));
+        try
+        {
+            // PCM16 has two bytes a sample: an odd count cannot be the declared format.
+            if (!RealtimeAudioFrames.TryReadInputAudioBufferAppend(json.Span, decoded, out var length) || (length & 1) != 0)
+            {
+                QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidValue,
+                    "'audio' must be base64 of 16-bit PCM in the session's input format.", "audio", ReadEventId(json.Span));
+                return;
+            }
+
+            if (length == 0)
+            {
+                return;
+            }
+
+            RealtimeMessage message;
+            if (_input.Resampler is { } resampler)
+            {
+                var resampled = Resample(resampler, decoded.AsSpan(0, length), out var produced);
+                message = RealtimeAudioFrames.WriteInputAudioBufferAppend(MemoryMarshal.AsBytes(resampled.AsSpan(0, produced)));
+                ArrayPool<short>.Shared.Return(resampled);
+            }
+            else
+            {
+                message = RealtimeAudioFrames.WriteInputAudioBufferAppend(decoded.AsSpan(0, length));
+            }
+
+            await _upstream!.SendAsync(message, token);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(decoded);
+        }
+    }
+
+    // Resamples PCM16 little-endian (the wire format, openai-realtime.md §3; this machine is little-endian too) into
+    // a buffer rented from ArrayPool<short>.Shared that the caller returns.
+    private static short[] Resample(Resampler resampler, ReadOnlySpan<byte> pcmBytes, out int produced)
+    {
+        var samples = MemoryMarshal.Cast<byte, short>(pcmBytes[..(pcmBytes.Length & ~1)]);
+        var output = ArrayPool<short>.Shared.Rent(Math.Max(1, resampler.GetMaxOutputLength(samples.Length)));
+        produced = resampler.Process(samples, output);
+        return output;
+    }
+
+    private async Task ReceiveFromUpstreamAsync(CancellationToken token)
+    {
+        var upstream = _upstream!;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var result = await upstream.ReceiveAsync(token);
+                if (result.IsEnd)
+                {
+                    var end = result.End!;
+                    if (end.Reason != UpstreamEndReason.Cancelled && end.Reason != UpstreamEndReason.ClosedByUs)
+                    {
+                        End(CallEndReason.UpstreamClosed, end.Description);
+                        LogUpstreamEnded(_logger, Id, end.Reason, end.Description);
+                    }
+
+                    return;
+                }
+
+                if (!HandleUpstreamEvent(result.Message))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // Takes ownership of the message. Returns false when the client cannot keep up (the connection then ends).
+    private bool HandleUpstreamEvent(RealtimeMessage message)
+    {
+        RealtimeEventPeek.TryPeek(message.Span, out var type);
+        switch (type)
+        {
+            case RealtimeEventType.ResponseOutputAudioDelta when _output.Resampler is not null:
+                using (message)
+                {
+                    return ForwardResampledAudio(message.Span);
+                }
+
+            case RealtimeEventType.SessionCreated or RealtimeEventType.SessionUpdated:
+                using (message)
+                {
+                    return QueueToClient(ToMessage(ShapeSessionEvent(message.Span)));
+                }
+
+            default:
+                return QueueToClient(message);
+        }
+    }
+
+    private bool ForwardResampledAudio(ReadOnlySpan<byte> json)
+    {
+        var path = _output;
+        var decoded = ArrayPool<byte>.Shared.Rent(RealtimeAudioFrames.GetMaxDecodedAudioLength(json.Length));
+        try
+        {
+            if (!RealtimeAudioFrames.TryReadOutputAudioDelta(json, decoded, out var delta))
+            {
+                return QueueToClient(RealtimeMessage.Copy(json, RealtimeMessageKind.Audio));
+            }
+
+            var responseId = _responseIds.Get(json[delta.ResponseId]);
+            var itemId = _itemIds.Get(json[delta.ItemId]);
+            var resampled = Resample(path.Resampler!, decoded.AsSpan(0, delta.AudioLength), out var produced);
+            var message = RealtimeAudioFrames.WriteOutputAudioDelta(
+                MemoryMarshal.AsBytes(resampled.AsSpan(0, produced)), default, responseId, itemId, delta.OutputIndex, delta.ContentIndex);
+            ArrayPool<short>.Shared.Return(resampled);
+            return QueueToClient(message);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(decoded);
+        }
+    }
+
+    private JsonObject ShapeSessionEvent(ReadOnlySpan<byte> json)
+    {
+        var root = JsonNode.Parse(json)!.AsObject();
+        if (root["session"] is JsonObject session)
+        {
+            _filter.ShapeForClient(session, _input.Rate, _output.Rate);
+        }
+
+        return root;
+    }
+
+    private void QueueError(string type, string code, string message, string? param, string? clientEventId)
+    {
+        var number = Interlocked.Increment(ref _errorsSent);
+        var error = new ErrorEvent
+        {
+            EventId = "event_bridge_" + number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Error = new RealtimeErrorDetail { Type = type, Code = code, Message = message, Param = param, EventId = clientEventId },
+        };
+        QueueToClient(RealtimeEventSerializer.ToMessage(error));
+    }
+
+    private bool QueueToClient(RealtimeMessage message)
+    {
+        if (_toClient.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        message.Dispose();
+        if (Volatile.Read(ref _ended) == 0)
+        {
+            LogNotReading(_logger, Id, _settings.SendQueueCapacity);
+        }
+
+        Stop(CallEndReason.CallerNotReading, "send queue full");
+        return false;
+    }
+
+    // Drains the queue until it is completed; never cancelled, so queued events and the close frame keep their order.
+    private async Task SendToClientAsync()
+    {
+        try
+        {
+            while (await _toClient.Reader.WaitToReadAsync())
+            {
+                while (_toClient.Reader.TryRead(out var message))
+                {
+                    using (message)
+                    {
+                        await _client.SendAsync(message.Memory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
+        {
+            End(CallEndReason.CallerClosed, "client connection lost while sending");
+        }
+    }
+
+    private async ValueTask<ClientRead> ReadClientMessageAsync(byte[] buffer)
+    {
+        var length = 0;
+        while (true)
+        {
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                result = await _client.ReceiveAsync(buffer.AsMemory(length, _settings.MaxMessageBytes - length), CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
+            {
+                // Nothing cancels this receive: an OperationCanceledException means the socket was aborted.
+                return new ClientRead(ClientReadKind.Closed, 0);
+            }
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return new ClientRead(ClientReadKind.Closed, 0);
+            }
+
+            if (_skipToEndOfMessage)
+            {
+                // The rest of an oversized message: discarded, never parsed as a message of its own.
+                _skipToEndOfMessage = !result.EndOfMessage;
+                continue;
+            }
+
+            length += result.Count;
+            if (result.EndOfMessage)
+            {
+                return new ClientRead(result.MessageType == WebSocketMessageType.Binary ? ClientReadKind.Binary : ClientReadKind.Text, length);
+            }
+
+            if (length >= _settings.MaxMessageBytes)
+            {
+                _skipToEndOfMessage = true;
+                return new ClientRead(ClientReadKind.TooBig, length);
+            }
+        }
+    }
+
+    private bool IsFlooding(out bool firstExcess)
+    {
+        var now = _time.GetTimestamp();
+        if (_time.GetElapsedTime(_windowStartTicks, now) >= TimeSpan.FromSeconds(1))
+        {
+            _windowStartTicks = now;
+            _appendsInWindow = 0;
+        }
+
+        var count = ++_appendsInWindow;
+        firstExcess = count == _settings.MaxAppendsPerSecond + 1;
+        return count > _settings.MaxAppendsPerSecond;
+    }
+
+    private void End(CallEndReason reason, string detail)
+    {
+        if (Interlocked.CompareExchange(ref _ended, 1, 0) == 0)
+        {
+            _endReason = reason;
+            _endDetail = detail;
+        }
+    }
+
+    private async ValueTask CloseAsync(Task? clientReceive)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        _toClient.Writer.TryComplete();
+        while (_toClient.Reader.TryRead(out var pending))
+        {
+            pending.Dispose();
+        }
+
+        if (_upstream is { } upstream)
+        {
+            using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
+            try
+            {
+                await upstream.CloseAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await upstream.DisposeAsync();
+        }
+
+        await CloseClientAsync(clientReceive);
+    }
+
+    // Close handshake with a real status, bounded by a timeout, then abort. The client's receive loop ends when the
+    // peer answers our close frame (cancelling a pending WebSocket receive would abort the socket first).
+    private async ValueTask CloseClientAsync(Task? clientReceive)
+    {
+        var (status, description) = _endReason switch
+        {
+            CallEndReason.MessageTooBig => (WebSocketCloseStatus.MessageTooBig, "message too big"),
+            CallEndReason.CallerNotReading => (WebSocketCloseStatus.PolicyViolation, "client not reading"),
+            CallEndReason.PolicyViolation => (WebSocketCloseStatus.PolicyViolation, "policy violation"),
+            CallEndReason.UpstreamConnectFailed or CallEndReason.UpstreamClosed => (WebSocketCloseStatus.InternalServerError, "upstream unavailable"),
+            CallEndReason.ServerShutdown => (WebSocketCloseStatus.EndpointUnavailable, "server shutting down"),
+            _ => (WebSocketCloseStatus.NormalClosure, "session ended"),
+        };
+
+        using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
+        try
+        {
+            if (_client.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _client.CloseOutputAsync(status, description, timeout.Token);
+            }
+
+            if (clientReceive is not null)
+            {
+                await clientReceive.WaitAsync(timeout.Token);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or WebSocketException or ObjectDisposedException or IOException or InvalidOperationException)
+        {
+            // The peer did not answer the close handshake in time, is gone, or a send is still stuck on it.
+        }
+        finally
+        {
+            _client.Abort();
+            if (clientReceive is not null)
+            {
+                await clientReceive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private static RealtimeMessage ToMessage(JsonNode node)
+    {
+        var buffer = new PooledBufferWriter();
+        try
+        {
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                node.WriteTo(writer);
+            }
+
+            return buffer.DetachMessage(RealtimeMessageKind.Control);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
+    }
+
+    private static string? ReadEventId(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isId = reader.ValueTextEquals("event_id"u8);
+                reader.Read();
+                if (isId)
+                {
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+
+    private enum ClientReadKind
+    {
+        Text,
+        Binary,
+        Closed,
+        TooBig,
+    }
+
+    private readonly record struct ClientRead(ClientReadKind Kind, int Length);
+
+    /// <summary>A client's PCM rate and the resampler between it and the upstream's 24 kHz (null at 24 kHz).</summary>
+    private sealed record AudioPath(int Rate, Resampler? Resampler)
+    {
+        public static AudioPath For(int clientRate, int upstreamRate, bool toClient = false) =>
+            new(clientRate, clientRate == upstreamRate ? null : toClient ? Resampler.Create(upstreamRate, clientRate) : Resampler.Create(clientRate, upstreamRate));
+    }
+}

@@ -1,0 +1,14 @@
+namespace VoiceBridge.Server.Browser;
+
+/// <summary>Paths of the browser feature: OpenAI's, so SDK clients only change their base URL.</summary>
+internal static class BrowserUrls
+{
+    public const string RealtimePath = "/v1/realtime";
+    public const string ClientSecretsPath = "/v1/realtime/client_secrets";
+
+    /// <summary>The subprotocol browsers offer and we echo (openai-realtime.md §1).</summary>
+    public const string RealtimeSubprotocol = "realtime";
+
+    /// <summary>Browsers cannot set headers on a WebSocket, so they send the key as a subprotocol with this prefix.</summary>
+    public const string KeySubprotocolPrefix = "openai-insecure-api-key.";
+}

@@ -1,0 +1,12 @@
+using System.Text.Json;
+
+namespace VoiceBridge.Server.Browser;
+
+/// <summary>Body of <c>POST /v1/realtime/client_secrets</c>, OpenAI's shape (openai-realtime.md §8).</summary>
+internal sealed record ClientSecretRequest
+{
+    public ClientSecretExpiry? ExpiresAfter { get; init; }
+
+    /// <summary>The session to fix for the client (GA session object), kept as raw JSON.</summary>
+    public JsonElement? Session { get; init; }
+}

@@ -1,0 +1,166 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using VoiceBridge.Realtime.Protocol;
+using VoiceBridge.Server.Sessions;
+
+namespace VoiceBridge.Server.Browser;
+
+/// <summary>
+/// <c>POST /v1/realtime/client_secrets</c>: an app's backend, holding a bridge API key, mints a short-lived,
+/// single-use client token for one browser, optionally fixing that client's session (same shapes as OpenAI's, §8).
+/// </summary>
+internal static partial class ClientSecretsEndpoint
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    public static async Task HandleAsync(
+        HttpContext context,
+        [FromServices] IOptions<BrowserOptions> options,
+        [FromServices] ClientTokens tokens,
+        [FromServices] SessionPolicy policy,
+        [FromServices] ILoggerFactory loggers)
+    {
+        var settings = options.Value;
+        if (!HasBridgeKey(context.Request, settings))
+        {
+            LogRefused(loggers.CreateLogger("VoiceBridge.Browser"));
+            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_api_key", "A valid bridge API key is required (Authorization: Bearer …).", null);
+            return;
+        }
+
+        var request = await ReadRequestAsync(context.Request);
+        if (request is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_json", "The body is not a valid client secret request.", null);
+            return;
+        }
+
+        var seconds = request.ExpiresAfter?.Seconds ?? settings.TokenLifetimeSeconds;
+        if (seconds is < 10 or > 7200 || request.ExpiresAfter?.Anchor is { } anchor && anchor != "created_at")
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_value", "expires_after needs anchor 'created_at' and 10–7200 seconds.", "expires_after");
+            return;
+        }
+
+        JsonObject? session = null;
+        if (request.Session is { ValueKind: not JsonValueKind.Null } element)
+        {
+            session = JsonNode.Parse(element.GetRawText()) as JsonObject;
+            var (problem, param) = session is null ? ("session must be an object.", "session") : CheckSession(session, policy);
+            if (problem is not null)
+            {
+                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_value", problem, param);
+                return;
+            }
+
+            session!.Remove("model");
+        }
+
+        var effective = EffectiveSession.Build(policy, session);
+        if (effective is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_value", "Only {\"type\":\"audio/pcm\"} at 16000, 24000 or 48000 Hz is supported.", "session.audio");
+            return;
+        }
+
+        var (value, expiresAt) = tokens.Mint(TimeSpan.FromSeconds(seconds), session?.ToJsonString());
+        var shown = effective.Session.DeepClone().AsObject();
+        new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools).ShapeForClient(shown, effective.InputRate, effective.OutputRate);
+        shown["model"] = policy.Model;
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        await context.Response.WriteAsJsonAsync(new ClientSecretResponse { Value = value, ExpiresAt = expiresAt, Session = shown }, BrowserJsonContext.Default.ClientSecretResponse);
+    }
+
+    // The minting backend is trusted with the session (it holds a bridge key), except what one upstream cannot
+    // honour: another model, or a non-realtime session.
+    private static (string? Message, string? Param) CheckSession(JsonObject session, SessionPolicy policy)
+    {
+        if (session["type"] is JsonNode type && (type.GetValueKind() != JsonValueKind.String || type.GetValue<string>() != "realtime"))
+        {
+            return ("Only 'realtime' sessions are served.", "session.type");
+        }
+
+        if (session["model"] is JsonNode model && (model.GetValueKind() != JsonValueKind.String || model.GetValue<string>() != policy.Model))
+        {
+            return ($"This bridge serves the model '{policy.Model}' only.", "session.model");
+        }
+
+        return (null, null);
+    }
+
+    private static bool HasBridgeKey(HttpRequest request, BrowserOptions settings)
+    {
+        var presented = BearerToken(request);
+        if (string.IsNullOrEmpty(presented))
+        {
+            return false;
+        }
+
+        // Hashing first makes the comparison constant-time whatever the lengths.
+        var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        var match = false;
+        foreach (var key in settings.ApiKeys)
+        {
+            match |= !string.IsNullOrEmpty(key) && CryptographicOperations.FixedTimeEquals(presentedHash, SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        }
+
+        return match;
+    }
+
+    public static string? BearerToken(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    private static async Task<ClientSecretRequest?> ReadRequestAsync(HttpRequest request)
+    {
+        if (request.ContentLength is 0)
+        {
+            return new ClientSecretRequest();
+        }
+
+        using var body = new MemoryStream();
+        var buffer = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (body.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            body.Write(buffer, 0, read);
+        }
+
+        if (body.Length == 0)
+        {
+            return new ClientSecretRequest();
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), BrowserJsonContext.Default.ClientSecretRequest);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static Task WriteErrorAsync(HttpContext context, int status, string code, string message, string? param)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = status;
+        var error = new RealtimeErrorDetail { Type = RealtimeErrorDetail.InvalidRequestError, Code = code, Message = message, Param = param };
+        return context.Response.WriteAsJsonAsync(new HttpErrorBody(error), BrowserJsonContext.Default.HttpErrorBody);
+    }
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Warning, Message = "Client secret refused: missing or unknown bridge API key")]
+    private static partial void LogRefused(ILogger logger);
+}

@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Sessions;
+
+namespace VoiceBridge.Server.Browser;
+
+/// <summary>
+/// <c>GET /v1/realtime</c>: the OpenAI-Realtime-compatible WebSocket. Origin and client token are checked before
+/// the upgrade (403 / 401), so a refused client never gets a socket, let alone an upstream.
+/// </summary>
+internal static partial class RealtimeEndpoint
+{
+    public static async Task HandleAsync(
+        HttpContext context,
+        [FromServices] IOptions<BrowserOptions> options,
+        [FromServices] ClientTokens tokens,
+        [FromServices] IRealtimeConnector connector,
+        [FromServices] SessionPolicy policy,
+        [FromServices] TimeProvider time,
+        [FromServices] ILoggerFactory loggers,
+        [FromServices] IHostApplicationLifetime lifetime)
+    {
+        var settings = options.Value;
+        var logger = loggers.CreateLogger<BrowserCallSession>();
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length > 0 && !settings.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        {
+            LogOriginRefused(logger, origin);
+            await ClientSecretsEndpoint.WriteErrorAsync(context, StatusCodes.Status403Forbidden, "origin_not_allowed", "This origin may not connect.", null);
+            return;
+        }
+
+        var offered = context.WebSockets.WebSocketRequestedProtocols;
+        var check = tokens.Check(ClientSecretsEndpoint.BearerToken(context.Request) ?? TokenFromSubprotocols(offered));
+        if (!check.IsValid)
+        {
+            LogTokenRefused(logger, check.Status);
+            await ClientSecretsEndpoint.WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_api_key", "A valid client token is required.", null);
+            return;
+        }
+
+        // The token was checked when minted; a session that no longer builds (config changed) is the server's fault.
+        var effective = EffectiveSession.Build(policy, check.SessionJson is null ? null : JsonNode.Parse(check.SessionJson) as JsonObject);
+        if (effective is null)
+        {
+            await ClientSecretsEndpoint.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, "server_error", "The token's session cannot be served.", null);
+            return;
+        }
+
+        // Echo "realtime" only: echoing the key subprotocol would hand the token back in a response header.
+        var subprotocol = offered.Contains(BrowserUrls.RealtimeSubprotocol, StringComparer.Ordinal) ? BrowserUrls.RealtimeSubprotocol : null;
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
+        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger);
+        await session.RunAsync(aborted.Token);
+    }
+
+    private static string? TokenFromSubprotocols(IList<string> offered)
+    {
+        foreach (var protocol in offered)
+        {
+            if (protocol.StartsWith(BrowserUrls.KeySubprotocolPrefix, StringComparison.Ordinal))
+            {
+                return protocol[BrowserUrls.KeySubprotocolPrefix.Length..];
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(EventId = 1320, Level = LogLevel.Warning, Message = "Realtime connection refused: origin {Origin} is not in Browser:AllowedOrigins")]
+    private static partial void LogOriginRefused(ILogger logger, string origin);
+
+    [LoggerMessage(EventId = 1321, Level = LogLevel.Warning, Message = "Realtime connection refused: client token {Status}")]
+    private static partial void LogTokenRefused(ILogger logger, ClientTokenStatus status);
+}
