@@ -34,7 +34,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
     private static readonly (string Field, string Path)[] ResponseOverrides =
         [("instructions", "instructions"), ("tools", "tools"), ("tool_choice", "tool_choice"), ("prompt", "prompt"), ("audio", "audio.output.voice")];
 
-    private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_closeTimeout = WebSocketClosing.Timeout;
 
     private readonly WebSocket _client;
     private readonly IRealtimeConnector _connector;
@@ -55,8 +55,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
     private volatile AudioPath _output;
     private AudioPath _input;
     private bool _skipToEndOfMessage;
-    private long _windowStartTicks;
-    private int _appendsInWindow;
+    private RateWindow _appendRate;
     private long _errorsSent;
     private int _ended;
     private int _closed;
@@ -645,14 +644,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
 
     private bool IsFlooding(out bool firstExcess)
     {
-        var now = _time.GetTimestamp();
-        if (_time.GetElapsedTime(_windowStartTicks, now) >= TimeSpan.FromSeconds(1))
-        {
-            _windowStartTicks = now;
-            _appendsInWindow = 0;
-        }
-
-        var count = ++_appendsInWindow;
+        var count = _appendRate.Count(_time);
         firstExcess = count == _settings.MaxAppendsPerSecond + 1;
         return count > _settings.MaxAppendsPerSecond;
     }
@@ -696,9 +688,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
         await CloseClientAsync(clientReceive);
     }
 
-    // Close handshake with a real status, bounded by a timeout, then abort. The client's receive loop ends when the
-    // peer answers our close frame (cancelling a pending WebSocket receive would abort the socket first).
-    private async ValueTask CloseClientAsync(Task? clientReceive)
+    private ValueTask CloseClientAsync(Task? clientReceive)
     {
         var (status, description) = _endReason switch
         {
@@ -710,31 +700,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
             _ => (WebSocketCloseStatus.NormalClosure, "session ended"),
         };
 
-        using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
-        try
-        {
-            if (_client.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                await _client.CloseOutputAsync(status, description, timeout.Token);
-            }
-
-            if (clientReceive is not null)
-            {
-                await clientReceive.WaitAsync(timeout.Token);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or WebSocketException or ObjectDisposedException or IOException or InvalidOperationException)
-        {
-            // The peer did not answer the close handshake in time, is gone, or a send is still stuck on it.
-        }
-        finally
-        {
-            _client.Abort();
-            if (clientReceive is not null)
-            {
-                await clientReceive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
+        return WebSocketClosing.CloseAsync(_client, status, description, clientReceive, _time);
     }
 
     private static RealtimeMessage ToMessage(JsonNode node)

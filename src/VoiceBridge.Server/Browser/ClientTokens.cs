@@ -1,9 +1,8 @@
-using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Sessions;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -19,8 +18,7 @@ internal sealed class ClientTokens
     private const string Version = "v1";
     private readonly byte[] _key;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
-    private long _checksSincePrune;
+    private readonly SingleUseNonces _used = new();
 
     public ClientTokens(IOptions<BrowserOptions> options, TimeProvider time)
     {
@@ -37,7 +35,7 @@ internal sealed class ClientTokens
         var expires = _time.GetUtcNow().Add(lifetime).ToUnixTimeSeconds();
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var payload = Encoding.UTF8.GetBytes(string.Join('|', Version, expires.ToString(CultureInfo.InvariantCulture), nonce, sessionJson ?? string.Empty));
-        return (Prefix + Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(_key, payload)), expires);
+        return (Prefix + TokenText.Encode(payload) + "." + TokenText.Encode(HMACSHA256.HashData(_key, payload)), expires);
     }
 
     /// <summary>Checks a token and, when valid, spends it: a second check of the same token is <see cref="ClientTokenStatus.Replayed"/>.</summary>
@@ -50,7 +48,7 @@ internal sealed class ClientTokens
 
         var dot = token.IndexOf('.', StringComparison.Ordinal);
         if (!token.StartsWith(Prefix, StringComparison.Ordinal) || dot <= Prefix.Length
-            || !TryDecode(token.AsSpan(Prefix.Length, dot - Prefix.Length), out var payload) || !TryDecode(token.AsSpan(dot + 1), out var mac))
+            || !TokenText.TryDecode(token.AsSpan(Prefix.Length, dot - Prefix.Length), out var payload) || !TokenText.TryDecode(token.AsSpan(dot + 1), out var mac))
         {
             return new(ClientTokenStatus.Malformed);
         }
@@ -75,41 +73,11 @@ internal sealed class ClientTokens
             return new(ClientTokenStatus.Expired);
         }
 
-        PruneOccasionally(now);
-        // Remembered until the token would have expired anyway; after that the expiry check rejects it.
-        if (!_used.TryAdd(fields[2], expires))
+        if (!_used.TryUse(fields[2], expires, now))
         {
             return new(ClientTokenStatus.Replayed);
         }
 
         return new(ClientTokenStatus.Valid, fields[3].Length == 0 ? null : fields[3]);
-    }
-
-    private void PruneOccasionally(DateTimeOffset now)
-    {
-        if (Interlocked.Increment(ref _checksSincePrune) % 64 != 0)
-        {
-            return;
-        }
-
-        foreach (var (nonce, expires) in _used)
-        {
-            if (expires <= now)
-            {
-                _used.TryRemove(nonce, out _);
-            }
-        }
-    }
-
-    private static bool TryDecode(ReadOnlySpan<char> text, out byte[] bytes)
-    {
-        bytes = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
-        if (Base64Url.TryDecodeFromChars(text, bytes, out var written))
-        {
-            bytes = bytes[..written];
-            return true;
-        }
-
-        return false;
     }
 }

@@ -31,7 +31,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
     // time (a 10 s answer in ~2 s = 500 frames + marks), and Twilio buffers them, so this only fills when stuck.
     private const int CallerSendQueueCapacity = 4096;
 
-    private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_closeTimeout = WebSocketClosing.Timeout;
 
     private readonly WebSocket _caller;
     private readonly IRealtimeConnector _connector;
@@ -59,8 +59,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
     private byte[]? _streamSidUtf8;
     private string? _pendingItemId;
     private int _pendingFrameLength;
-    private long _windowStartTicks;
-    private int _messagesInWindow;
+    private RateWindow _callerRate;
     private int _ended;
     private int _closed;
     private CallEndReason _endReason;
@@ -764,17 +763,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
         }
     }
 
-    private bool IsFlooding()
-    {
-        var now = _time.GetTimestamp();
-        if (_time.GetElapsedTime(_windowStartTicks, now) >= TimeSpan.FromSeconds(1))
-        {
-            _windowStartTicks = now;
-            _messagesInWindow = 0;
-        }
-
-        return ++_messagesInWindow > MaxCallerMessagesPerSecond;
-    }
+    private bool IsFlooding() => _callerRate.Count(_time) > MaxCallerMessagesPerSecond;
 
     private void Drop(CallDrop drop)
     {
@@ -833,9 +822,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
         _toCallerBuffer.Dispose();
     }
 
-    // Close handshake with a real status, bounded by a timeout, then abort (aspnetcore's WebSocket transport does
-    // the same). The caller's receive loop ends when the peer answers our close frame.
-    private async ValueTask CloseCallerAsync(Task? callerReceive)
+    private ValueTask CloseCallerAsync(Task? callerReceive)
     {
         var (status, description) = _endReason switch
         {
@@ -846,31 +833,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
             _ => (WebSocketCloseStatus.NormalClosure, "call ended"),
         };
 
-        using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
-        try
-        {
-            if (_caller.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                await _caller.CloseOutputAsync(status, description, timeout.Token);
-            }
-
-            if (callerReceive is not null)
-            {
-                await callerReceive.WaitAsync(timeout.Token);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or WebSocketException or ObjectDisposedException or IOException)
-        {
-            // The peer did not answer the close handshake in time or is already gone.
-        }
-        finally
-        {
-            _caller.Abort();
-            if (callerReceive is not null)
-            {
-                await callerReceive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
+        return WebSocketClosing.CloseAsync(_caller, status, description, callerReceive, _time);
     }
 
     private static bool TryParseMark(ReadOnlySpan<byte> name, out long mark)

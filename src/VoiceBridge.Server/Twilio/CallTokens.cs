@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Sessions;
 
 namespace VoiceBridge.Server.Twilio;
 
@@ -18,8 +18,7 @@ internal sealed class CallTokens
     private readonly byte[] _key;
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
-    private long _checksSincePrune;
+    private readonly SingleUseNonces _used = new();
 
     public CallTokens(IOptions<TwilioOptions> options, TimeProvider time)
     {
@@ -36,7 +35,7 @@ internal sealed class CallTokens
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var payload = string.Join('|', Version, callSid, caller ?? string.Empty, expires.ToString(CultureInfo.InvariantCulture), nonce);
         var payloadBytes = Encoding.UTF8.GetBytes(payload);
-        return Base64Url(payloadBytes) + "." + Base64Url(HMACSHA256.HashData(_key, payloadBytes));
+        return TokenText.Encode(payloadBytes) + "." + TokenText.Encode(HMACSHA256.HashData(_key, payloadBytes));
     }
 
     public CallTokenResult Check(string? token, string callSid)
@@ -47,7 +46,7 @@ internal sealed class CallTokens
         }
 
         var dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || !TryFromBase64Url(token[..dot], out var payloadBytes) || !TryFromBase64Url(token[(dot + 1)..], out var mac))
+        if (dot <= 0 || !TokenText.TryDecode(token.AsSpan(0, dot), out var payloadBytes) || !TokenText.TryDecode(token.AsSpan(dot + 1), out var mac))
         {
             return new(CallTokenStatus.Malformed);
         }
@@ -76,30 +75,12 @@ internal sealed class CallTokens
             return new(CallTokenStatus.WrongCall);
         }
 
-        PruneOccasionally(now);
-        // The nonce is remembered until the token would have expired anyway; after that the expiry check rejects it.
-        if (!_used.TryAdd(fields[4], expires))
+        if (!_used.TryUse(fields[4], expires, now))
         {
             return new(CallTokenStatus.Replayed);
         }
 
         return new(CallTokenStatus.Valid, fields[2].Length == 0 ? null : fields[2]);
-    }
-
-    private void PruneOccasionally(DateTimeOffset now)
-    {
-        if (Interlocked.Increment(ref _checksSincePrune) % 64 != 0)
-        {
-            return;
-        }
-
-        foreach (var (nonce, expires) in _used)
-        {
-            if (expires <= now)
-            {
-                _used.TryRemove(nonce, out _);
-            }
-        }
     }
 
     private static byte[] DeriveKey(string? secret)
@@ -108,22 +89,5 @@ internal sealed class CallTokens
         // unforgeable; they just cannot be checked by another instance.
         var ikm = string.IsNullOrEmpty(secret) ? RandomNumberGenerator.GetBytes(32) : Encoding.UTF8.GetBytes(secret);
         return HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, salt: [], info: "voicebridge/call-token/v1"u8.ToArray());
-    }
-
-    private static string Base64Url(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static bool TryFromBase64Url(string text, out byte[] bytes)
-    {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded += (padded.Length % 4) switch { 2 => "==", 3 => "=", _ => string.Empty };
-        bytes = new byte[padded.Length];
-        if (Convert.TryFromBase64String(padded, bytes, out var written))
-        {
-            bytes = bytes[..written];
-            return true;
-        }
-
-        bytes = [];
-        return false;
     }
 }

@@ -38,7 +38,7 @@ internal static partial class TwilioMediaEndpoint
         {
             // Closed before an upstream is opened: the upgrade was not signed for our stream URL.
             LogBadUpgradeSignature(logger);
-            await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "invalid signature", time);
+            await WebSocketClosing.CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "invalid signature", receiveLoop: null, time);
             return;
         }
 
@@ -63,28 +63,6 @@ internal static partial class TwilioMediaEndpoint
         var signature = request.Headers["X-Twilio-Signature"].ToString();
         return TwilioSignature.IsValid(settings.AuthToken!, url, [], signature)
             || TwilioSignature.IsValid(settings.AuthToken!, url + "/", [], signature);
-    }
-
-    // Our close frame, then the peer's answer (bounded), then abort: the same handshake the call session uses.
-    private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string description, TimeProvider time)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
-        var buffer = new byte[1024];
-        try
-        {
-            await socket.CloseOutputAsync(status, description, timeout.Token);
-            while ((await socket.ReceiveAsync(buffer, timeout.Token)).MessageType != WebSocketMessageType.Close)
-            {
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
-        {
-            // The peer is gone or did not answer in time.
-        }
-        finally
-        {
-            socket.Abort();
-        }
     }
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Media stream refused: the upgrade's X-Twilio-Signature does not match the stream URL")]

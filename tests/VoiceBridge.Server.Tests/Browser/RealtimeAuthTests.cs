@@ -18,6 +18,8 @@ public sealed class RealtimeAuthTests(WebApplicationFactory<Program> factory) : 
     [InlineData(null)]
     [InlineData("ek_garbage")]
     [InlineData("ek_dGFtcGVyZWQ.AAAA")]
+    [InlineData("ek_!!!.###")]
+    [InlineData("ek_dGVzdA.&&&")]
     public async Task MissingOrBadToken_Is401(string? token)
     {
         using var app = BrowserApp.Create(factory);
