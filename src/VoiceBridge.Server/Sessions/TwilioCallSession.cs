@@ -582,9 +582,9 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
     {
         // An odd trailing byte cannot be a PCM16 sample; real deltas never have one.
         var samples = MemoryMarshal.Cast<byte, short>(pcm24Bytes[..(pcm24Bytes.Length & ~1)]);
-        Span<short> pcm8 = stackalloc short[FrameBytes];
-        Span<byte> mulaw = stackalloc byte[FrameBytes];
         const int SliceSamples = FrameBytes * 3;
+        Span<short> pcm8 = stackalloc short[_outbound!.GetMaxOutputLength(SliceSamples)];
+        Span<byte> mulaw = stackalloc byte[pcm8.Length];
         for (var offset = 0; offset < samples.Length; offset += SliceSamples)
         {
             var slice = samples.Slice(offset, Math.Min(SliceSamples, samples.Length - offset));

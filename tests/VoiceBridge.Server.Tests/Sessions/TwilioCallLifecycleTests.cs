@@ -66,6 +66,37 @@ public sealed class TwilioCallLifecycleTests
     }
 
     [Fact]
+    public async Task DeltasOfAnySampleCount_AreTranscodedWhole()
+    {
+        await using var call = await TwilioCallHarness.StartedAsync();
+        call.Upstream.PushResponseCreated("resp_1");
+
+        // 2,401 and 1,201 samples: counts that leave the 3:1 decimator mid-phase between deltas.
+        var total = 0;
+        foreach (var samples in new[] { 2401, 1201, 2401, 2401, 1 })
+        {
+            call.Upstream.PushAudioDelta("resp_1", "item_1", new byte[samples * 2]);
+            total += samples;
+        }
+
+        call.Upstream.Push("""{"type":"response.output_audio.done","event_id":"e","response_id":"resp_1","item_id":"item_1","output_index":0,"content_index":0}""");
+        // The decimator emits output k for input 3k as soon as that input arrives: ceil(total / 3) samples, no hold-back.
+        var expected = (total + 2) / 3;
+        var received = 0;
+        while (received < expected)
+        {
+            var message = await call.ReceiveAsync();
+            if (message!["event"]!.GetValue<string>() == "media")
+            {
+                received += Convert.FromBase64String(message["media"]!["payload"]!.GetValue<string>()).Length;
+            }
+        }
+
+        Assert.Equal(expected, received);
+        Assert.False(call.Run.IsCompleted);
+    }
+
+    [Fact]
     public async Task Dtmf_GoesToTheModelAsAUserTextItem_AndAsksForAResponseWhenIdle()
     {
         await using var call = await TwilioCallHarness.StartedAsync();
