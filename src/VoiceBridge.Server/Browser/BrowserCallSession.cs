@@ -4,7 +4,6 @@ using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
@@ -34,16 +33,13 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
     private static readonly (string Field, string Path)[] ResponseOverrides =
         [("instructions", "instructions"), ("tools", "tools"), ("tool_choice", "tool_choice"), ("prompt", "prompt"), ("audio", "audio.output.voice")];
 
-    private static readonly TimeSpan s_closeTimeout = WebSocketClosing.Timeout;
-
-    private readonly WebSocket _client;
+    private readonly CallerSocket _client;
     private readonly IRealtimeConnector _connector;
     private readonly SessionFieldFilter _filter;
     private readonly EffectiveSession _effective;
     private readonly BrowserSessionSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<RealtimeMessage> _toClient;
     private readonly Utf8IdCache _responseIds = new();
     private readonly Utf8IdCache _itemIds = new();
     private readonly CancellationTokenSource _stop = new();
@@ -54,7 +50,6 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
     // reference so the rate and its resampler always match.
     private volatile AudioPath _output;
     private AudioPath _input;
-    private bool _skipToEndOfMessage;
     private RateWindow _appendRate;
     private long _errorsSent;
     private int _ended;
@@ -73,7 +68,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(effective);
         ArgumentNullException.ThrowIfNull(settings);
-        _client = client;
+        _client = new CallerSocket(client, settings.SendQueueCapacity, settings.MaxMessageBytes);
         _connector = connector;
         _filter = filter;
         _effective = effective;
@@ -82,12 +77,6 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
         _logger = logger;
         _input = AudioPath.For(effective.InputRate, ClientAudioFormat.UpstreamRate);
         _output = AudioPath.For(effective.OutputRate, ClientAudioFormat.UpstreamRate, toClient: true);
-        _toClient = Channel.CreateBounded<RealtimeMessage>(new BoundedChannelOptions(settings.SendQueueCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
     }
 
     /// <summary>Identifies the connection in logs.</summary>
@@ -130,7 +119,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
             var upstreamReceive = ReceiveFromUpstreamAsync(_stop.Token);
             await Task.WhenAny(clientReceive, upstreamReceive, clientSend, _stopped.Task);
             await _stop.CancelAsync();
-            _toClient.Writer.TryComplete();
+            _client.CompleteSending();
             await upstreamReceive;
             return _endReason;
         }
@@ -143,8 +132,8 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
         finally
         {
             // Queued events (an error explaining the end) go out before the close frame, within the close timeout.
-            _toClient.Writer.TryComplete();
-            await clientSend.WaitAsync(s_closeTimeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _client.CompleteSending();
+            await clientSend.WaitAsync(WebSocketClosing.Timeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await CloseAsync(clientReceive);
             ArrayPool<byte>.Shared.Return(receiveBuffer);
             LogEnded(_logger, Id, _endReason, _endDetail ?? string.Empty, ErrorsSent);
@@ -217,7 +206,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
 
     private async Task DrainClientAsync(byte[] buffer)
     {
-        while ((await ReadClientMessageAsync(buffer)).Kind != ClientReadKind.Closed)
+        while ((await _client.ReadAsync(buffer)).Kind != CallerReadKind.Closed)
         {
         }
     }
@@ -227,8 +216,8 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
         var token = _stop.Token;
         while (true)
         {
-            var read = await ReadClientMessageAsync(buffer);
-            if (read.Kind == ClientReadKind.Closed)
+            var read = await _client.ReadAsync(buffer);
+            if (read.Kind == CallerReadKind.Closed)
             {
                 End(CallEndReason.CallerClosed, "client closed the socket");
                 return;
@@ -240,7 +229,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
                 continue;
             }
 
-            if (read.Kind == ClientReadKind.TooBig)
+            if (read.Kind == CallerReadKind.TooBig)
             {
                 QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.MessageTooLarge,
                     $"Messages are limited to {_settings.MaxMessageBytes} bytes.", null, null);
@@ -248,7 +237,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
                 continue;
             }
 
-            if (read.Kind == ClientReadKind.Binary)
+            if (read.Kind == CallerReadKind.Binary)
             {
                 // The Realtime protocol over WebSocket is JSON text frames only (openai-realtime.md §1).
                 QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.BinaryFrame,
@@ -563,12 +552,11 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
 
     private bool QueueToClient(RealtimeMessage message)
     {
-        if (_toClient.Writer.TryWrite(message))
+        if (_client.TryQueue(message))
         {
             return true;
         }
 
-        message.Dispose();
         if (Volatile.Read(ref _ended) == 0)
         {
             LogNotReading(_logger, Id, _settings.SendQueueCapacity);
@@ -578,67 +566,11 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
         return false;
     }
 
-    // Drains the queue until it is completed; never cancelled, so queued events and the close frame keep their order.
     private async Task SendToClientAsync()
     {
-        try
-        {
-            while (await _toClient.Reader.WaitToReadAsync())
-            {
-                while (_toClient.Reader.TryRead(out var message))
-                {
-                    using (message)
-                    {
-                        await _client.SendAsync(message.Memory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-                    }
-                }
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
+        if (!await _client.SendLoopAsync())
         {
             End(CallEndReason.CallerClosed, "client connection lost while sending");
-        }
-    }
-
-    private async ValueTask<ClientRead> ReadClientMessageAsync(byte[] buffer)
-    {
-        var length = 0;
-        while (true)
-        {
-            ValueWebSocketReceiveResult result;
-            try
-            {
-                result = await _client.ReceiveAsync(buffer.AsMemory(length, _settings.MaxMessageBytes - length), CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
-            {
-                // Nothing cancels this receive: an OperationCanceledException means the socket was aborted.
-                return new ClientRead(ClientReadKind.Closed, 0);
-            }
-
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return new ClientRead(ClientReadKind.Closed, 0);
-            }
-
-            if (_skipToEndOfMessage)
-            {
-                // The rest of an oversized message: discarded, never parsed as a message of its own.
-                _skipToEndOfMessage = !result.EndOfMessage;
-                continue;
-            }
-
-            length += result.Count;
-            if (result.EndOfMessage)
-            {
-                return new ClientRead(result.MessageType == WebSocketMessageType.Binary ? ClientReadKind.Binary : ClientReadKind.Text, length);
-            }
-
-            if (length >= _settings.MaxMessageBytes)
-            {
-                _skipToEndOfMessage = true;
-                return new ClientRead(ClientReadKind.TooBig, length);
-            }
         }
     }
 
@@ -665,25 +597,8 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
             return;
         }
 
-        _toClient.Writer.TryComplete();
-        while (_toClient.Reader.TryRead(out var pending))
-        {
-            pending.Dispose();
-        }
-
-        if (_upstream is { } upstream)
-        {
-            using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
-            try
-            {
-                await upstream.CloseAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            await upstream.DisposeAsync();
-        }
+        _client.DiscardQueued();
+        await WebSocketClosing.CloseUpstreamAsync(_upstream, _time);
 
         await CloseClientAsync(clientReceive);
     }
@@ -700,7 +615,7 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
             _ => (WebSocketCloseStatus.NormalClosure, "session ended"),
         };
 
-        return WebSocketClosing.CloseAsync(_client, status, description, clientReceive, _time);
+        return _client.CloseAsync(status, description, clientReceive, _time);
     }
 
     private static RealtimeMessage ToMessage(JsonNode node)
@@ -745,16 +660,6 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
 
         return null;
     }
-
-    private enum ClientReadKind
-    {
-        Text,
-        Binary,
-        Closed,
-        TooBig,
-    }
-
-    private readonly record struct ClientRead(ClientReadKind Kind, int Length);
 
     /// <summary>A client's PCM rate and the resampler between it and the upstream's 24 kHz (null at 24 kHz).</summary>
     private sealed record AudioPath(int Rate, Resampler? Resampler)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Threading.Channels;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
@@ -31,9 +30,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
     // time (a 10 s answer in ~2 s = 500 frames + marks), and Twilio buffers them, so this only fills when stuck.
     private const int CallerSendQueueCapacity = 4096;
 
-    private static readonly TimeSpan s_closeTimeout = WebSocketClosing.Timeout;
-
-    private readonly WebSocket _caller;
+    private readonly CallerSocket _caller;
     private readonly IRealtimeConnector _connector;
     private readonly CallTokens _tokens;
     private readonly SessionPolicy _policy;
@@ -42,7 +39,6 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
     private readonly TimeSpan _startTimeout;
     private readonly PlaybackTracker _playback = new();
     private readonly Lock _playbackLock = new();
-    private readonly Channel<RealtimeMessage> _toCaller;
     private readonly Utf8IdCache _responseIds = new();
     private readonly Utf8IdCache _itemIds = new();
     private readonly byte[] _pendingFrame = new byte[FrameBytes];
@@ -74,19 +70,13 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
         ILogger logger,
         TimeSpan startTimeout)
     {
-        _caller = caller;
+        _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes);
         _connector = connector;
         _tokens = tokens;
         _policy = policy;
         _time = time;
         _logger = logger;
         _startTimeout = startTimeout;
-        _toCaller = Channel.CreateBounded<RealtimeMessage>(new BoundedChannelOptions(CallerSendQueueCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
     }
 
     /// <summary>The CallSid once <c>start</c> has been accepted.</summary>
@@ -142,9 +132,9 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
             var callerSend = SendToCallerAsync();
             await Task.WhenAny(callerReceive, upstreamReceive, callerSend, _stopped.Task);
             await _stop.CancelAsync();
-            _toCaller.Writer.TryComplete();
+            _caller.CompleteSending();
             await upstreamReceive;
-            await callerSend.WaitAsync(s_closeTimeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await callerSend.WaitAsync(WebSocketClosing.Timeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return _endReason;
         }
         catch (OperationCanceledException)
@@ -181,7 +171,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
         var deadline = Task.Delay(_startTimeout, _time);
         while (true)
         {
-            var read = ReadCallerMessageAsync(buffer).AsTask();
+            var read = _caller.ReadAsync(buffer).AsTask();
             var first = await Task.WhenAny(read, deadline, _stopped.Task);
             if (first != read)
             {
@@ -231,7 +221,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
     // After we decided to end, read (and ignore) until the caller answers our close frame.
     private async Task DrainCallerAsync(byte[] buffer)
     {
-        while ((await ReadCallerMessageAsync(buffer)).Kind != CallerReadKind.Closed)
+        while ((await _caller.ReadAsync(buffer)).Kind != CallerReadKind.Closed)
         {
         }
     }
@@ -280,7 +270,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
         {
             while (true)
             {
-                var read = await ReadCallerMessageAsync(buffer);
+                var read = await _caller.ReadAsync(buffer);
                 switch (read.Kind)
                 {
                     case CallerReadKind.Closed:
@@ -697,69 +687,21 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
 
     private bool QueueToCaller(RealtimeMessage message)
     {
-        if (_toCaller.Writer.TryWrite(message))
+        if (_caller.TryQueue(message))
         {
             return true;
         }
 
-        message.Dispose();
         End(CallEndReason.CallerNotReading, "send queue full");
         _stopped.TrySetResult();
         return false;
     }
 
-    // Drains the queue until it is completed; never cancelled, so queued audio and the close frame keep their order.
     private async Task SendToCallerAsync()
     {
-        try
-        {
-            while (await _toCaller.Reader.WaitToReadAsync())
-            {
-                while (_toCaller.Reader.TryRead(out var message))
-                {
-                    using (message)
-                    {
-                        await _caller.SendAsync(message.Memory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-                    }
-                }
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
+        if (!await _caller.SendLoopAsync())
         {
             End(CallEndReason.CallerClosed, "caller connection lost while sending");
-        }
-    }
-
-    private async ValueTask<CallerRead> ReadCallerMessageAsync(byte[] buffer)
-    {
-        var length = 0;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                return new CallerRead(CallerReadKind.TooBig, length);
-            }
-
-            ValueWebSocketReceiveResult result;
-            try
-            {
-                result = await _caller.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
-            {
-                return new CallerRead(CallerReadKind.Closed, 0);
-            }
-
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return new CallerRead(CallerReadKind.Closed, 0);
-            }
-
-            length += result.Count;
-            if (result.EndOfMessage)
-            {
-                return new CallerRead(result.MessageType == WebSocketMessageType.Binary ? CallerReadKind.Binary : CallerReadKind.Text, length);
-            }
         }
     }
 
@@ -797,25 +739,8 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
             return;
         }
 
-        _toCaller.Writer.TryComplete();
-        while (_toCaller.Reader.TryRead(out var pending))
-        {
-            pending.Dispose();
-        }
-
-        if (_upstream is { } upstream)
-        {
-            using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
-            try
-            {
-                await upstream.CloseAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            await upstream.DisposeAsync();
-        }
+        _caller.DiscardQueued();
+        await WebSocketClosing.CloseUpstreamAsync(_upstream, _time);
 
         await CloseCallerAsync(callerReceive);
         _writer?.Dispose();
@@ -833,7 +758,7 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
             _ => (WebSocketCloseStatus.NormalClosure, "call ended"),
         };
 
-        return WebSocketClosing.CloseAsync(_caller, status, description, callerReceive, _time);
+        return _caller.CloseAsync(status, description, callerReceive, _time);
     }
 
     private static bool TryParseMark(ReadOnlySpan<byte> name, out long mark)
@@ -851,16 +776,6 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
         TwilioReadStatus.PayloadTooLarge => CallDrop.InvalidBase64,
         _ => CallDrop.MissingField,
     };
-
-    private enum CallerReadKind
-    {
-        Text,
-        Binary,
-        Closed,
-        TooBig,
-    }
-
-    private readonly record struct CallerRead(CallerReadKind Kind, int Length);
 
     // Accepted: start was valid. Pending: a caller read still in flight that the close handshake will end.
     private readonly record struct StartOutcome(bool Accepted, Task? Pending);

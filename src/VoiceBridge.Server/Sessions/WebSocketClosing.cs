@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using VoiceBridge.Realtime.Transport;
 
 namespace VoiceBridge.Server.Sessions;
 
@@ -51,5 +52,25 @@ internal static class WebSocketClosing
                 await receiveLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
+    }
+
+    /// <summary>Closes the upstream cleanly within <see cref="Timeout"/> (the connection aborts after that), then releases it.</summary>
+    public static async ValueTask CloseUpstreamAsync(IRealtimeConnection? upstream, TimeProvider time)
+    {
+        if (upstream is null)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(Timeout, time);
+        try
+        {
+            await upstream.CloseAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await upstream.DisposeAsync();
     }
 }
