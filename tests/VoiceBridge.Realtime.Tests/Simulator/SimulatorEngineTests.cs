@@ -327,7 +327,8 @@ public sealed class SimulatorEngineTests
             Close = new SimulatorClose { AtTurn = 1, Status = 1011, Description = "scripted" },
         };
         await using var sim = await SimulatorHarness.StartPcmuAsync(options);
-        await sim.SendAudioAsync(SimulatorHarness.Utterance(300, 500, 700));
+        // The engine commits the turn (and closes) after 500 ms of the trailing silence, possibly before it is all sent.
+        await sim.SendAudioAsync(SimulatorHarness.Utterance(300, 500, 700), untilClosed: true);
         await sim.UntilAsync<ConversationItemDoneEvent>();
 
         var end = await sim.ReceiveRawAsync();

@@ -37,13 +37,22 @@ internal sealed class SimulatorHarness : IAsyncDisposable
     public async Task SendAsync(string json) =>
         Assert.True(await Connection.SendAsync(RealtimeMessage.Copy(Encoding.UTF8.GetBytes(json), RealtimeMessageKind.Control), TestContext.Current.CancellationToken));
 
-    /// <summary>Sends audio as 20 ms appends through the fast path, like the bridge relays Twilio frames.</summary>
-    public async Task SendAudioAsync(ReadOnlyMemory<byte> audio, int bytesPerFrame = 160)
+    /// <summary>
+    /// Sends audio as 20 ms appends through the fast path, like the bridge relays Twilio frames. With
+    /// <paramref name="untilClosed"/> the session may end mid-way (a scripted close); sending then stops.
+    /// </summary>
+    public async Task SendAudioAsync(ReadOnlyMemory<byte> audio, int bytesPerFrame = 160, bool untilClosed = false)
     {
         for (var offset = 0; offset < audio.Length; offset += bytesPerFrame)
         {
             var frame = audio.Slice(offset, Math.Min(bytesPerFrame, audio.Length - offset));
-            Assert.True(await Connection.SendAsync(RealtimeAudioFrames.WriteInputAudioBufferAppend(frame.Span), TestContext.Current.CancellationToken));
+            var accepted = await Connection.SendAsync(RealtimeAudioFrames.WriteInputAudioBufferAppend(frame.Span), TestContext.Current.CancellationToken);
+            if (!accepted && untilClosed)
+            {
+                return;
+            }
+
+            Assert.True(accepted);
         }
     }
 
