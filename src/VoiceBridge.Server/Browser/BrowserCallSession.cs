@@ -17,7 +17,7 @@ namespace VoiceBridge.Server.Browser;
 /// <see cref="TwilioCallSession"/>: a receive loop per socket and a send loop for the client joined by a bounded
 /// channel, the first loop to finish ends the others, a close handshake with a reason, every pooled buffer returned.
 /// </summary>
-internal sealed partial class BrowserCallSession : IAsyncDisposable
+internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
 {
     /// <summary>Client event types forwarded (openai-realtime.md §4, WebSocket only); anything else gets an error event.</summary>
     public static readonly FrozenSet<string> AllowedClientTypes = new[]
@@ -81,6 +81,14 @@ internal sealed partial class BrowserCallSession : IAsyncDisposable
 
     /// <summary>Identifies the connection in logs.</summary>
     public string Id { get; } = "browser_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+
+    string? ILiveCall.CallId => Id;
+
+    /// <inheritdoc/>
+    public string Transport => "browser";
+
+    /// <inheritdoc/>
+    public string? Caller => null;
 
     /// <summary>Error events the bridge itself sent to the client.</summary>
     public long ErrorsSent => Interlocked.Read(ref _errorsSent);

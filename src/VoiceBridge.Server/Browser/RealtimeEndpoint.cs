@@ -20,7 +20,8 @@ internal static partial class RealtimeEndpoint
         [FromServices] SessionPolicy policy,
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
-        [FromServices] IHostApplicationLifetime lifetime)
+        [FromServices] IHostApplicationLifetime lifetime,
+        [FromServices] CallRegistry registry)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<BrowserCallSession>();
@@ -61,7 +62,15 @@ internal static partial class RealtimeEndpoint
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
         await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger);
-        await session.RunAsync(aborted.Token);
+        registry.Add(session, time.GetUtcNow());
+        try
+        {
+            await session.RunAsync(aborted.Token);
+        }
+        finally
+        {
+            registry.Remove(session);
+        }
     }
 
     private static string? TokenFromSubprotocols(IList<string> offered)

@@ -1,9 +1,12 @@
 namespace VoiceBridge.Server.Sessions;
 
-/// <summary>The live calls of this instance: for the control API, shutdown drain, and tests that prove nothing leaks.</summary>
+/// <summary>
+/// The live calls of this instance, phone and browser alike: for the control API, limits, the shutdown drain, and tests
+/// that prove nothing leaks.
+/// </summary>
 internal sealed class CallRegistry
 {
-    private readonly Dictionary<TwilioCallSession, DateTimeOffset> _calls = [];
+    private readonly Dictionary<ILiveCall, DateTimeOffset> _calls = [];
     private readonly Lock _lock = new();
     private TaskCompletionSource _empty = Completed();
 
@@ -30,15 +33,33 @@ internal sealed class CallRegistry
         }
     }
 
-    public IReadOnlyList<TwilioCallSession> Snapshot()
+    /// <summary>The live calls with the time each was registered.</summary>
+    public IReadOnlyList<KeyValuePair<ILiveCall, DateTimeOffset>> Snapshot()
     {
         lock (_lock)
         {
-            return [.. _calls.Keys];
+            return [.. _calls];
         }
     }
 
-    public void Add(TwilioCallSession session, DateTimeOffset started)
+    /// <summary>The live call with this id (CallSid or browser session id), if any.</summary>
+    public ILiveCall? Find(string callId)
+    {
+        lock (_lock)
+        {
+            foreach (var call in _calls.Keys)
+            {
+                if (string.Equals(call.CallId, callId, StringComparison.Ordinal))
+                {
+                    return call;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    public void Add(ILiveCall session, DateTimeOffset started)
     {
         lock (_lock)
         {
@@ -51,7 +72,7 @@ internal sealed class CallRegistry
         }
     }
 
-    public void Remove(TwilioCallSession session)
+    public void Remove(ILiveCall session)
     {
         lock (_lock)
         {

@@ -15,7 +15,7 @@ namespace VoiceBridge.Server.Sessions;
 /// joined by a bounded channel; the first loop to finish cancels the others, then everything closes with a reason
 /// and every rented buffer goes back. Expected failures are <see cref="CallEndReason"/> values, never exceptions.
 /// </summary>
-internal sealed partial class TwilioCallSession : IAsyncDisposable
+internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
 {
     /// <summary>Twilio's leg is capped at 64 KiB per message; real frames are ~350 bytes.</summary>
     public const int MaxCallerMessageBytes = 64 * 1024;
@@ -81,6 +81,11 @@ internal sealed partial class TwilioCallSession : IAsyncDisposable
 
     /// <summary>The CallSid once <c>start</c> has been accepted.</summary>
     public string? CallSid { get; private set; }
+
+    string? ILiveCall.CallId => CallSid;
+
+    /// <inheritdoc/>
+    public string Transport => "twilio";
 
     /// <summary>The StreamSid once <c>start</c> has been accepted.</summary>
     public string? StreamSid { get; private set; }
