@@ -1,4 +1,6 @@
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Browser;
+using VoiceBridge.Server.Calls;
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Twilio;
@@ -12,6 +14,8 @@ builder.AddUpstream();
 builder.AddSessions();
 builder.AddTwilio();
 builder.AddBrowser();
+builder.AddAudit();
+builder.AddCalls();
 
 var app = builder.Build();
 
@@ -19,6 +23,7 @@ app.UseSessions();
 app.MapHealth();
 app.MapTwilio();
 app.MapBrowser();
+app.MapCalls();
 
 app.Run();
 

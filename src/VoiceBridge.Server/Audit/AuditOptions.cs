@@ -40,6 +40,12 @@ internal sealed class AuditOptions : IValidatableObject
     [KeyedRange(1, 10_000_000, ErrorMessage = "Audit:BacklogPerCall must be between 1 and 10000000.")]
     public int BacklogPerCall { get; set; } = 6_000;
 
+    /// <summary>
+    /// Keys for the admin API (<c>/calls…</c>: audit, transcript, recording, call control), presented as
+    /// <c>Authorization: Bearer</c>. Empty: the admin API refuses every request.
+    /// </summary>
+    public IList<string> AdminKeys { get; } = [];
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Sink == AuditSinkKind.Postgres && string.IsNullOrWhiteSpace(ConnectionString))

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
@@ -92,31 +90,10 @@ internal static partial class ClientSecretsEndpoint
         return (null, null);
     }
 
-    private static bool HasBridgeKey(HttpRequest request, BrowserOptions settings)
-    {
-        var presented = BearerToken(request);
-        if (string.IsNullOrEmpty(presented))
-        {
-            return false;
-        }
+    private static bool HasBridgeKey(HttpRequest request, BrowserOptions settings) =>
+        KeyList.Contains(settings.ApiKeys, BearerToken(request));
 
-        // Hashing first makes the comparison constant-time whatever the lengths.
-        var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        var match = false;
-        foreach (var key in settings.ApiKeys)
-        {
-            match |= !string.IsNullOrEmpty(key) && CryptographicOperations.FixedTimeEquals(presentedHash, SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-        }
-
-        return match;
-    }
-
-    public static string? BearerToken(HttpRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-    }
+    public static string? BearerToken(HttpRequest request) => KeyList.BearerToken(request);
 
     private static async Task<ClientSecretRequest?> ReadRequestAsync(HttpRequest request)
     {
