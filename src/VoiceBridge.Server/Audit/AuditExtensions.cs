@@ -1,13 +1,11 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Audit;
 
 internal static class AuditExtensions
 {
-    /// <summary>Tag of the checks that make up readiness (<c>/readyz</c>).</summary>
-    public const string ReadyTag = "ready";
-
     /// <summary>
     /// The <c>Audit</c> options (validated at startup), the <see cref="IAuditTrail"/> sessions record into, its
     /// background writer, the configured sink and the readiness check.
@@ -28,7 +26,7 @@ internal static class AuditExtensions
             _ => ActivatorUtilities.CreateInstance<FileAuditStore>(provider),
         });
         services.AddHostedService<AuditWriter>();
-        services.AddHealthChecks().AddCheck<AuditHealthCheck>("audit", tags: [ReadyTag]);
+        services.AddHealthChecks().AddCheck<AuditHealthCheck>("audit", tags: [HealthExtensions.ReadyTag]);
         return builder;
     }
 }

@@ -31,7 +31,7 @@ public sealed class AuditRegistrationTests
             call.Record(AuditDirection.CallerIn, "start", """{"event":"start"}"""u8);
             call.Complete("caller_hangup");
             await call.Completion.WaitAsync(TimeSpan.FromSeconds(10), Token);
-            var health = await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains(AuditExtensions.ReadyTag), Token);
+            var health = await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains(VoiceBridge.Server.Telemetry.HealthExtensions.ReadyTag), Token);
             await app.StopAsync(Token);
 
             Assert.True(trail.IsAcceptingCalls);
