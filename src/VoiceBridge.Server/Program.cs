@@ -1,7 +1,9 @@
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Browser;
 using VoiceBridge.Server.Calls;
+using VoiceBridge.Server.Limits;
 using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Shutdown;
 using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Twilio;
 using VoiceBridge.Server.Upstream;
@@ -16,9 +18,12 @@ builder.AddTwilio();
 builder.AddBrowser();
 builder.AddAudit();
 builder.AddCalls();
+builder.AddLimits();
+builder.AddShutdown();
 
 var app = builder.Build();
 
+app.UseLimits();
 app.UseSessions();
 app.MapHealth();
 app.MapTwilio();

@@ -20,8 +20,8 @@ internal static partial class RealtimeEndpoint
         [FromServices] SessionPolicy policy,
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
-        [FromServices] IHostApplicationLifetime lifetime,
-        [FromServices] CallRegistry registry)
+        [FromServices] CallRegistry registry,
+        [FromServices] CallAdmission admission)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<BrowserCallSession>();
@@ -36,6 +36,15 @@ internal static partial class RealtimeEndpoint
         {
             LogOriginRefused(logger, origin);
             await ClientSecretsEndpoint.WriteErrorAsync(context, StatusCodes.Status403Forbidden, "origin_not_allowed", "This origin may not connect.", null);
+            return;
+        }
+
+        // Before the token check so a refused connect does not use up a single-use token.
+        using var slot = admission.TryAdmit("browser");
+        if (slot is null)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await ClientSecretsEndpoint.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "server_busy", "The bridge cannot take a new session right now.", null);
             return;
         }
 
@@ -59,13 +68,13 @@ internal static partial class RealtimeEndpoint
         // Echo "realtime" only: echoing the key subprotocol would hand the token back in a response header.
         var subprotocol = offered.Contains(BrowserUrls.RealtimeSubprotocol, StringComparer.Ordinal) ? BrowserUrls.RealtimeSubprotocol : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
         await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger);
         registry.Add(session, time.GetUtcNow());
         try
         {
-            await session.RunAsync(aborted.Token);
+            // Not linked to ApplicationStopping: on shutdown the drain lets the session finish, then stops it (Shutdown/).
+            await session.RunAsync(context.RequestAborted);
         }
         finally
         {

@@ -21,7 +21,7 @@ internal static partial class TwilioMediaEndpoint
         [FromServices] CallRegistry registry,
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
-        [FromServices] IHostApplicationLifetime lifetime)
+        [FromServices] CallAdmission admission)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -33,6 +33,14 @@ internal static partial class TwilioMediaEndpoint
         var logger = loggers.CreateLogger<TwilioCallSession>();
         var signed = string.IsNullOrEmpty(settings.AuthToken) || IsSignedByTwilio(context.Request, settings);
 
+        // A stream that raced past the webhook's check (or arrives while draining) is refused before the upgrade.
+        using var slot = admission.TryAdmit("twilio");
+        if (slot is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         if (!signed)
         {
@@ -42,12 +50,12 @@ internal static partial class TwilioMediaEndpoint
             return;
         }
 
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout);
         registry.Add(session, time.GetUtcNow());
         try
         {
-            await session.RunAsync(aborted.Token);
+            // Not linked to ApplicationStopping: on shutdown the drain lets the call finish, then stops it (Shutdown/).
+            await session.RunAsync(context.RequestAborted);
         }
         finally
         {

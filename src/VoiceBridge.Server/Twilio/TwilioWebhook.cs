@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Sessions;
 
 namespace VoiceBridge.Server.Twilio;
 
@@ -14,6 +15,8 @@ internal static partial class TwilioWebhook
         HttpContext context,
         IOptions<TwilioOptions> options,
         CallTokens tokens,
+        CallAdmission admission,
+        IOptions<Sessions.SessionOptions> sessionOptions,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(TwilioWebhook).FullName!);
@@ -68,6 +71,12 @@ internal static partial class TwilioWebhook
         {
             LogRejected(logger, "no CallSid");
             return Results.BadRequest();
+        }
+
+        if (admission.CheckAndLog("twilio") != CallRefusal.None)
+        {
+            // Answered (200) rather than failed: Twilio would otherwise play its generic application-error message.
+            return Results.Text(Twiml.SayAndHangUp(sessionOptions.Value.BusyMessage), "text/xml", Encoding.UTF8);
         }
 
         var caller = Find(parameters, "From") ?? request.Query["From"].ToString();

@@ -23,4 +23,8 @@ internal static class Twiml
             .Append("</Stream></Connect></Response>");
         return xml.ToString();
     }
+
+    /// <summary>A refused call: the caller hears <paramref name="message"/>, then Twilio hangs up.</summary>
+    public static string SayAndHangUp(string message) =>
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>" + SecurityElement.Escape(message) + "</Say><Hangup/></Response>";
 }
