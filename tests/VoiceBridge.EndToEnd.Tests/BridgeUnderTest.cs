@@ -35,18 +35,31 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 
     public CountingConnector Connector { get; }
 
-    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k")
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>
+    /// Starts the simulator and the bridge. <paramref name="route"/> maps the simulator's URL to the one the bridge
+    /// is given (a fault proxy in front of it); <paramref name="settings"/> are extra configuration keys.
+    /// </summary>
+    public static async Task<BridgeUnderTest> StartAsync(
+        string audioFormat = "Pcm24k", Func<Uri, Uri>? route = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
+        var upstream = route?.Invoke(simulator.Uri) ?? simulator.Uri;
         CountingConnector? counting = null;
 #pragma warning disable CA2000 // disposed by DisposeAsync
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {
             host.UseSetting("Twilio:AuthToken", AuthToken);
-            host.UseSetting("Upstream:Endpoint", simulator.Uri.AbsoluteUri);
+            host.UseSetting("Upstream:Endpoint", upstream.AbsoluteUri);
             host.UseSetting("Upstream:AudioFormat", audioFormat);
             host.UseSetting("urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                host.UseSetting(key, value);
+            }
+
             host.ConfigureTestServices(services =>
             {
                 var original = services.Last(d => d.ServiceType == typeof(IRealtimeConnector));
