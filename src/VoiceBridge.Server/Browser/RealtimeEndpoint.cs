@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
 
 namespace VoiceBridge.Server.Browser;
@@ -21,7 +22,8 @@ internal static partial class RealtimeEndpoint
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
         [FromServices] IHostApplicationLifetime lifetime,
-        [FromServices] CallRegistry registry)
+        [FromServices] CallRegistry registry,
+        [FromServices] CallRecorders recorders)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<BrowserCallSession>();
@@ -61,7 +63,7 @@ internal static partial class RealtimeEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
-        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger);
+        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser());
         registry.Add(session, time.GetUtcNow());
         try
         {

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
 
 namespace VoiceBridge.Server.Twilio;
@@ -21,7 +22,8 @@ internal static partial class TwilioMediaEndpoint
         [FromServices] CallRegistry registry,
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
-        [FromServices] IHostApplicationLifetime lifetime)
+        [FromServices] IHostApplicationLifetime lifetime,
+        [FromServices] CallRecorders recorders)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -43,7 +45,7 @@ internal static partial class TwilioMediaEndpoint
         }
 
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout);
+        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy));
         registry.Add(session, time.GetUtcNow());
         try
         {
