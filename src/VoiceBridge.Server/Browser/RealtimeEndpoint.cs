@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
 
 namespace VoiceBridge.Server.Browser;
@@ -21,7 +22,8 @@ internal static partial class RealtimeEndpoint
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
         [FromServices] CallRegistry registry,
-        [FromServices] CallAdmission admission)
+        [FromServices] CallAdmission admission,
+        [FromServices] CallRecorders recorders)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<BrowserCallSession>();
@@ -69,7 +71,7 @@ internal static partial class RealtimeEndpoint
         var subprotocol = offered.Contains(BrowserUrls.RealtimeSubprotocol, StringComparer.Ordinal) ? BrowserUrls.RealtimeSubprotocol : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
-        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger);
+        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser());
         registry.Add(session, time.GetUtcNow());
         try
         {

@@ -18,4 +18,20 @@ internal sealed class SessionOptions
     [Required]
     [MinLength(1)]
     public string BusyMessage { get; set; } = "Sorry, we cannot take your call right now. Please try again in a few minutes. Goodbye.";
+
+    /// <summary>
+    /// How long one upstream session is used before the bridge rotates to a fresh one (at the next pause in the
+    /// assistant's speech). OpenAI ends a Realtime session at 60 minutes with no resumption (openai-realtime.md §1),
+    /// so the default rotates a little before that, on the bridge's terms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan UpstreamSessionLimit { get; set; } = TimeSpan.FromMinutes(58);
+
+    /// <summary>Attempts to open a new upstream session after a drop before the call ends (0 turns reconnecting off).</summary>
+    [Range(0, 10)]
+    public int ReconnectAttempts { get; set; } = 3;
+
+    /// <summary>Wait before the second attempt; doubled for each further one (the first attempt is immediate).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ReconnectBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
 }

@@ -5,6 +5,7 @@ using System.Text;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Sessions;
@@ -31,6 +32,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private const int CallerSendQueueCapacity = 4096;
 
     private readonly CallerSocket _caller;
+    private readonly CallRecorder? _audit;
+    private readonly UpstreamReconnect? _reconnect;
     private readonly IRealtimeConnector _connector;
     private readonly CallTokens _tokens;
     private readonly SessionPolicy _policy;
@@ -68,9 +71,14 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         SessionPolicy policy,
         TimeProvider time,
         ILogger logger,
-        TimeSpan startTimeout)
+        TimeSpan startTimeout,
+        CallRecorder? audit = null,
+        UpstreamReconnect? reconnect = null)
     {
-        _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes);
+        _reconnect = reconnect;
+        _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes, audit);
+        _audit = audit;
+        audit?.Attach(this);
         _connector = connector;
         _tokens = tokens;
         _policy = policy;
@@ -127,7 +135,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 return _endReason;
             }
 
-            _upstream = connect.Connection!;
+            _upstream = ReconnectingUpstream.Supervise(connect.Connection!, _reconnect, _connector, _policy, _audit, _time, _logger, CallSid!);
             await _upstream.SendAsync(RealtimeEventSerializer.ToMessage(_policy.ToSessionUpdate()), _stop.Token);
 
             // The caller's receive is never cancelled (that would abort the socket before our close frame): it
@@ -152,6 +160,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         finally
         {
             await CloseAsync(callerReceive);
+            await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
             ArrayPool<byte>.Shared.Return(receiveBuffer);
             LogCallEnded(_logger, CallSid ?? "(before start)", _endReason, _endDetail ?? string.Empty);
         }
@@ -256,6 +265,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         Caller = check.Caller;
         _streamSidUtf8 = Encoding.UTF8.GetBytes(StreamSid);
         _writer = new TwilioWriter(StreamSid);
+        _audit?.Open(callSid, CallRecorders.PolicyOf(_policy));
         if (!_policy.PassthroughMulaw)
         {
             _inbound = Resampler.Create(8000, 24000);
@@ -548,6 +558,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 {
                     // Audio still streaming for a response the caller talked over: neither played nor forwarded.
                     Counters.Add(CallDrop.InterruptedAudio);
+                    _audit?.Dropped(CallDrop.InterruptedAudio);
                     return true;
                 }
             }
@@ -665,6 +676,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             decision = _playback.OnSpeechStarted();
         }
 
+        _audit?.BargeIn(decision);
+
         if (decision.SendClear)
         {
             _pendingFrameLength = 0;
@@ -715,6 +728,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private void Drop(CallDrop drop)
     {
         Counters.Add(drop);
+        _audit?.Dropped(drop);
         bool first;
         lock (_loggedDrops)
         {

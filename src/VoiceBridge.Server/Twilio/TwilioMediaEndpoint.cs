@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
 
 namespace VoiceBridge.Server.Twilio;
@@ -21,7 +22,9 @@ internal static partial class TwilioMediaEndpoint
         [FromServices] CallRegistry registry,
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
-        [FromServices] CallAdmission admission)
+        [FromServices] CallAdmission admission,
+        [FromServices] CallRecorders recorders,
+        [FromServices] IOptions<Sessions.SessionOptions> sessionOptions)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -50,7 +53,7 @@ internal static partial class TwilioMediaEndpoint
             return;
         }
 
-        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout);
+        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy), UpstreamReconnect.From(sessionOptions.Value));
         registry.Add(session, time.GetUtcNow());
         try
         {

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Twilio;
 
@@ -46,7 +47,11 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
 
     public Task<CallEndReason> Run { get; private set; } = null!;
 
-    public static async Task<TwilioCallHarness> CreateAsync(SessionPolicy? policy = null, ScriptedUpstream? upstream = null, TimeProvider? time = null, TimeSpan? startTimeout = null)
+    // connector: hands out upstream sessions (default: upstream for every connect); reconnect: the call's reconnect
+    // policy (null: none, a lost upstream ends the call).
+    public static async Task<TwilioCallHarness> CreateAsync(
+        SessionPolicy? policy = null, ScriptedUpstream? upstream = null, TimeProvider? time = null, TimeSpan? startTimeout = null,
+        IRealtimeConnector? connector = null, UpstreamReconnect? reconnect = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -60,8 +65,8 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         upstream ??= new ScriptedUpstream();
         time ??= TimeProvider.System;
         var tokens = new CallTokens(Options.Create(new TwilioOptions { AuthToken = "test-token" }), time);
-        var session = new TwilioCallSession(bridgeSide, upstream, tokens, policy ?? new SessionPolicy(), time,
-            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30));
+        var session = new TwilioCallSession(bridgeSide, connector ?? upstream, tokens, policy ?? new SessionPolicy(), time,
+            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30), reconnect: reconnect);
         var harness = new TwilioCallHarness(client, server, twilio, bridgeSide, session, upstream, tokens);
         harness.Run = session.RunAsync(CancellationToken.None);
         return harness;
