@@ -120,12 +120,19 @@ public static class RealtimeAudioFrames
                 else if (reader.ValueTextEquals("output_index"u8))
                 {
                     reader.Read();
-                    outputIndex = reader.GetInt32();
+                    // A non-number here is a malformed event, not an exception (found by the CsCheck fuzz tests).
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out outputIndex))
+                    {
+                        return false;
+                    }
                 }
                 else if (reader.ValueTextEquals("content_index"u8))
                 {
                     reader.Read();
-                    contentIndex = reader.GetInt32();
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out contentIndex))
+                    {
+                        return false;
+                    }
                 }
                 else
                 {

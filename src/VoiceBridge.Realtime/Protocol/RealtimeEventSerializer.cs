@@ -38,6 +38,13 @@ public static class RealtimeEventSerializer
             value = null;
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // Invalid UTF-8 inside a string value (System.Text.Json cannot transcode it): a malformed frame, found
+            // by the CsCheck fuzz tests. The WebSocket layer validates text frames, but this parser must not rely on it.
+            value = null;
+            return false;
+        }
     }
 
     /// <summary>Writes <paramref name="value"/> as one JSON frame to <paramref name="output"/>.</summary>

@@ -252,6 +252,12 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
         {
             // Aborted by us: the end is already decided.
         }
+        catch (OperationCanceledException ex)
+        {
+            // Not our token: the socket aborted itself, as ManagedWebSocket does when no pong answers a keep-alive
+            // ping within KeepAliveTimeout (a black-holed upstream). Found by the stall fault of the fault proxy.
+            TrySetEnd(new UpstreamEnd(UpstreamEndReason.ConnectionLost, "receiving failed: " + Innermost(ex).Message));
+        }
         catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely)
         {
             TrySetEnd(new UpstreamEnd(UpstreamEndReason.ClosedByPeer, "the upstream dropped the connection without a close frame"));
@@ -267,6 +273,16 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    private static Exception Innermost(Exception ex)
+    {
+        while (ex.InnerException is { } inner)
+        {
+            ex = inner is AggregateException { InnerExceptions.Count: > 0 } many ? many.InnerExceptions[0] : inner;
+        }
+
+        return ex;
     }
 
     private async Task SendLoopAsync()

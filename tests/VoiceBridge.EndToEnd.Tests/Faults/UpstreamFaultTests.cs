@@ -25,20 +25,23 @@ public sealed class UpstreamFaultTests
         ["Upstream:KeepAliveTimeout"] = "00:00:01",
     };
 
+    // Refuse and hang fail the first connect (the call ends at once, nothing to resume); garbage and stall break every
+    // session once it is up, so each reconnect fails the same way until the attempts are used up.
     [Theory]
     [InlineData(UpstreamFault.Refuse)]
     [InlineData(UpstreamFault.HangDuringConnect)]
-    [InlineData(UpstreamFault.CloseMidResponse)]
     [InlineData(UpstreamFault.Garbage)]
     [InlineData(UpstreamFault.Stall)]
     internal async Task BrokenUpstream_EndsTheCallWithUpstreamUnavailable_AndLeaksNothing(UpstreamFault fault)
     {
-        var outcome = await RunCallAsync(_ => fault);
+        var outcome = await RunCallAsync(_ => fault, OneReconnect, silenceSeconds: 7);
 
         Assert.Equal(FakeTwilioCallOutcome.ClosedByServer, outcome.Result.Outcome);
         Assert.Equal(WebSocketCloseStatus.InternalServerError, outcome.Result.CloseStatus);
         Assert.Equal("upstream unavailable", outcome.Result.CloseDescription);
     }
+
+    private static readonly Dictionary<string, string> OneReconnect = new() { ["Session:ReconnectAttempts"] = "1" };
 
     [Fact]
     public async Task SlowUpstream_CallCompletesAndTheReplyIsHeard()
@@ -54,7 +57,12 @@ public sealed class UpstreamFaultTests
     /// proxy; checks the leak invariants and returns what the caller saw.
     /// </summary>
     internal static async Task<FaultCallOutcome> RunCallAsync(
-        Func<int, UpstreamFault> faults, IReadOnlyDictionary<string, string>? settings = null, double speechSeconds = 1.0, double silenceSeconds = 2.0)
+        Func<int, UpstreamFault> faults,
+        IReadOnlyDictionary<string, string>? settings = null,
+        double speechSeconds = 1.0,
+        double silenceSeconds = 2.0,
+        int utterances = 1,
+        Func<BridgeUnderTest, string, Task>? inspect = null)
     {
         var framesBefore = RealtimeMessage.Outstanding;
         FaultProxy? proxy = null;
@@ -69,7 +77,8 @@ public sealed class UpstreamFaultTests
             }
 
             await using var bridge = await BridgeUnderTest.StartAsync(route: target => (proxy = new FaultProxy(target, faults)).Uri, settings: merged);
-            var speech = Signals.ToMuLaw(Signals.Voice(seconds: speechSeconds, silenceAfterSeconds: silenceSeconds));
+            var utterance = Signals.Voice(seconds: speechSeconds, silenceAfterSeconds: silenceSeconds);
+            var speech = Signals.ToMuLaw([.. Enumerable.Repeat(utterance, utterances).SelectMany(samples => samples)]);
             using var http = new HttpClient();
             using var call = new FakeTwilioCall(
                 new FakeTwilioCallOptions { ServerUrl = bridge.BaseUri, AuthToken = BridgeUnderTest.AuthToken, CallerAudio = speech, Tail = TimeSpan.FromSeconds(1), PlayoutDelay = TimeSpan.FromMilliseconds(200) },
@@ -81,6 +90,10 @@ public sealed class UpstreamFaultTests
             // The bridge let go of every upstream socket: the proxy saw each connection close.
             await proxy!.WhenIdle.WaitAsync(TimeSpan.FromSeconds(10), Ct);
             connects = bridge.Connector.Connects;
+            if (inspect is not null)
+            {
+                await inspect(bridge, call.CallSid);
+            }
         }
         finally
         {
