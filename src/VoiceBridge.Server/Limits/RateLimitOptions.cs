@@ -16,9 +16,9 @@ internal sealed class RateLimitOptions
 
     /// <summary>Sustained requests per minute per IP, over all call endpoints together.</summary>
     [Range(1, 1_000_000)]
-    public int PermitsPerMinute { get; set; } = 600;
+    public int PermitsPerMinute { get; set; } = 1200;
 
     /// <summary>Requests an IP may make at once before the sustained rate applies.</summary>
     [Range(1, 100_000)]
-    public int Burst { get; set; } = 100;
+    public int Burst { get; set; } = 200;
 }

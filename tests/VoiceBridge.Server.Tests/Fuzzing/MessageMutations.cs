@@ -1,4 +1,5 @@
 using CsCheck;
+using VoiceBridge.Realtime.Tests.Fuzzing;
 
 namespace VoiceBridge.Server.Tests.Fuzzing;
 
@@ -12,36 +13,5 @@ internal static class MessageMutations
             .Select(System.Text.Encoding.UTF8.GetBytes),
     ];
 
-    public static Gen<byte[]> Of(byte[][] seeds)
-    {
-        var mutation = Gen.Select(Gen.Int[0, 3], Gen.Int[0, int.MaxValue], Gen.Byte, static (op, at, value) => (op, at, value));
-        var mutated = Gen.Select(Gen.Int[0, seeds.Length - 1], mutation.Array[0, 5], (seed, ops) => Apply(seeds[seed], ops));
-        return Gen.Frequency((5, mutated), (1, Gen.Byte.Array[0, 200]));
-    }
-
-    private static byte[] Apply(byte[] seed, (int Op, int At, byte Value)[] ops)
-    {
-        var bytes = new List<byte>(seed);
-        foreach (var (op, at, value) in ops)
-        {
-            var i = bytes.Count == 0 ? 0 : at % bytes.Count;
-            switch (op)
-            {
-                case 0 when bytes.Count > 0:
-                    bytes[i] = value;
-                    break;
-                case 1 when bytes.Count > 0:
-                    bytes.RemoveRange(i, Math.Min(1 + (value % 8), bytes.Count - i));
-                    break;
-                case 2:
-                    bytes.Insert(i, (value % 3) switch { 0 => (byte)'"', 1 => (byte)'{', _ => value });
-                    break;
-                default:
-                    bytes.RemoveRange(i, bytes.Count - i);
-                    break;
-            }
-        }
-
-        return [.. bytes];
-    }
+    public static Gen<byte[]> Of(byte[][] seeds) => Mutations.Of(seeds);
 }
