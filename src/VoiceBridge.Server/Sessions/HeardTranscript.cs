@@ -208,8 +208,9 @@ internal sealed class HeardTranscript
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: an escaped id that does not unescape to valid UTF-8 (a lone \uD800).
             return;
         }
 

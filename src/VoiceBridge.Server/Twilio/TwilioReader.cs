@@ -199,6 +199,11 @@ internal static class TwilioReader
                 var length = reader.CopyString(rented);
                 return Decode(rented.AsSpan(0, length), audio, out written);
             }
+            catch (InvalidOperationException)
+            {
+                // The escapes do not unescape to valid UTF-8 (a lone \uD800, say): not base64 (found by CsCheck fuzzing).
+                return TwilioReadStatus.InvalidBase64;
+            }
             finally
             {
                 ArrayPool<byte>.Shared.Return(rented);
