@@ -1,6 +1,8 @@
 extern alias cli;
 
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -35,7 +37,11 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 
     public CountingConnector Connector { get; }
 
-    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k")
+    /// <summary>
+    /// Starts it. <paramref name="settings"/> are extra configuration keys; <paramref name="certificate"/> makes Kestrel
+    /// serve HTTPS (clients that always open wss://, like the openai npm package).
+    /// </summary>
+    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", X509Certificate2? certificate = null, params (string Key, string Value)[] settings)
     {
         var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
@@ -47,6 +53,11 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
             host.UseSetting("Upstream:Endpoint", simulator.Uri.AbsoluteUri);
             host.UseSetting("Upstream:AudioFormat", audioFormat);
             host.UseSetting("urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in settings)
+            {
+                host.UseSetting(key, value);
+            }
+
             host.ConfigureTestServices(services =>
             {
                 var original = services.Last(d => d.ServiceType == typeof(IRealtimeConnector));
@@ -60,7 +71,13 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
             });
         });
 #pragma warning restore CA2000
-        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _ = factory.Services.GetRequiredService<IRealtimeConnector>();
