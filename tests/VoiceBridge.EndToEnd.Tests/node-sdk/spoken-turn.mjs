@@ -20,6 +20,7 @@ const secret = await backend.realtime.clientSecrets.create({
 });
 
 const result = {
+  node: process.version,
   secretPrefix: secret.value.slice(0, 3),
   url: null,
   events: {},
