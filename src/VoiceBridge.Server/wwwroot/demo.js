@@ -10,7 +10,7 @@
   const demo = {
     state: 'idle',
     errors: [],
-    turns: [], // {userItemId, speechStoppedAt, responseId, firstAudioAt, latencyMs}
+    turns: [], // {userItemId, speechStoppedAt, responseId, firstDeltaMs, firstAudioAt, latencyMs}
     transcripts: { user: [], assistant: [] },
     audio: { chunksSent: 0, deltasReceived: 0, msReceived: 0, msPlayed: 0, bargeIns: 0 },
     events: {},
@@ -243,6 +243,11 @@
       case 'response.output_audio.delta': {
         const r = responses.get(event.response_id);
         if (!r || r.cancelled) break; // late audio of an interrupted reply
+        const turn = demo.turns.find((t) => t.responseId === event.response_id);
+        if (turn && turn.firstDeltaMs === undefined) {
+          // The split of the latency: the network and server part, the rest is the jitter buffer and rendering.
+          turn.firstDeltaMs = performance.now() - turn.speechStoppedAt;
+        }
         const samples = floatFromBase64(event.delta);
         r.receivedMs += (samples.length / RATE) * 1000;
         demo.audio.deltasReceived++;
@@ -280,7 +285,6 @@
   async function connect() {
     setState('connecting');
     try {
-      await startAudio();
       const minted = await fetch('demo/client_secret', { method: 'POST' });
       if (!minted.ok) {
         throw new Error('token request failed: HTTP ' + minted.status);
@@ -305,6 +309,12 @@
         stopAudio();
       };
       ws.onerror = () => reportError('WebSocket error');
+      // The microphone opens once the socket is up, so the first words are not spoken into a closed line.
+      await new Promise((resolve, reject) => {
+        ws.addEventListener('open', resolve, { once: true });
+        ws.addEventListener('close', () => reject(new Error('the bridge refused the connection')), { once: true });
+      });
+      await startAudio();
     } catch (e) {
       setState('error');
       reportError(e.message || String(e));
