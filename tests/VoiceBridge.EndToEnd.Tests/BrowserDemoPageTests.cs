@@ -9,6 +9,7 @@ namespace VoiceBridge.EndToEnd.Tests;
 /// fake microphone fed from a WAV file, and hears the simulator's echo: audio, both transcripts and the first-audio
 /// latency the page shows. A screenshot is left in the artifacts directory (<see cref="Prerequisite.ArtifactsDirectory"/>).
 /// </summary>
+[Collection(ExternalClients.Name)]
 public sealed class BrowserDemoPageTests
 {
     private const string Chromium = "/usr/bin/chromium";

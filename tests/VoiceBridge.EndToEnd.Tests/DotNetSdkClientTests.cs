@@ -10,6 +10,7 @@ namespace VoiceBridge.EndToEnd.Tests;
 /// (<see cref="OpenAIClientOptions.Endpoint"/> = the bridge's /v1): mint a client secret with the bridge key, open
 /// /v1/realtime with it, speak one utterance, hear the simulator's echo and both transcripts.
 /// </summary>
+[Collection(ExternalClients.Name)]
 public sealed class DotNetSdkClientTests
 {
     private const string BridgeKey = "e2e-bridge-key";

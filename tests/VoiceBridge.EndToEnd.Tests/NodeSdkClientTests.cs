@@ -8,6 +8,7 @@ namespace VoiceBridge.EndToEnd.Tests;
 /// The official <c>openai</c> npm package (its <c>ws</c>-based realtime client under Node) against the real bridge,
 /// configured by base URL only; the script is node-sdk/spoken-turn.mjs, its packages installed by tests/prerequisites.sh.
 /// </summary>
+[Collection(ExternalClients.Name)]
 public sealed class NodeSdkClientTests
 {
     private const string BridgeKey = "e2e-bridge-key";
