@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -21,7 +22,8 @@ internal static partial class RealtimeEndpoint
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
         [FromServices] IHostApplicationLifetime lifetime,
-        [FromServices] CallRegistry registry)
+        [FromServices] CallRegistry registry,
+        [FromServices] CallTelemetryFactory telemetry)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<BrowserCallSession>();
@@ -61,11 +63,13 @@ internal static partial class RealtimeEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
-        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger);
+        // Started before the session so its span is current for everything the session runs (loops, tools, HttpClient).
+        using var callTelemetry = telemetry.Start("browser");
+        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger) { Telemetry = callTelemetry };
         registry.Add(session, time.GetUtcNow());
         try
         {
-            await session.RunAsync(aborted.Token);
+            callTelemetry.End(await session.RunAsync(aborted.Token));
         }
         finally
         {

@@ -21,6 +21,10 @@ internal sealed partial class CallTelemetry : IDisposable
     private readonly CallTelemetryContext? _context;
     private readonly Activity? _call;
     private readonly string _transport;
+
+    // A browser leg relays each upstream audio delta as one client message: the delta is the frame on both legs.
+    // A phone leg re-frames audio into 20 ms media messages and reports those itself (OnCallerFrameSent).
+    private readonly bool _deltaIsCallerFrame;
     private readonly Lock _lock = new();
     private readonly TagList _transportTags;
     private readonly TagList _callerIn;
@@ -56,6 +60,7 @@ internal sealed partial class CallTelemetry : IDisposable
     internal CallTelemetry(string transport, VoiceBridgeMetrics? metrics, CallTelemetryContext? context)
     {
         _transport = transport;
+        _deltaIsCallerFrame = transport == "browser";
         _metrics = metrics;
         _context = context;
         _transportTags = new TagList { { "voicebridge.transport", transport } };
@@ -250,6 +255,12 @@ internal sealed partial class CallTelemetry : IDisposable
     {
         switch (type)
         {
+            case RealtimeEventType.ResponseOutputAudioDelta when _deltaIsCallerFrame:
+                // Not decoded here: base64 is 4 bytes per 3, and the JSON around it is small next to ~100 ms of audio.
+                var approximateBytes = json.Length * 3 / 4;
+                OnOutboundAudio(approximateBytes, Stopwatch.GetTimestamp());
+                OnCallerFrameSent(approximateBytes);
+                break;
             case RealtimeEventType.InputAudioBufferSpeechStopped:
                 BeginTurn();
                 break;
