@@ -1,6 +1,7 @@
 extern alias cli;
 
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -35,7 +36,9 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 
     public CountingConnector Connector { get; }
 
-    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k")
+    public IServiceProvider Services => _factory.Services;
+
+    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Action<IWebHostBuilder>? configure = null)
     {
         var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
@@ -58,6 +61,7 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
                     return counting;
                 });
             });
+            configure?.Invoke(host);
         });
 #pragma warning restore CA2000
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
