@@ -22,6 +22,9 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 {
     public const string AuthToken = "e2e-test-auth-token";
 
+    /// <summary>The admin API key (<c>Audit:AdminKeys</c>) every bridge under test accepts.</summary>
+    public const string AdminKey = "e2e-test-admin-key";
+
     private readonly SimulatorServer _simulator;
     private readonly WebApplicationFactory<Program> _factory;
 
@@ -37,11 +40,21 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 
     public CountingConnector Connector { get; }
 
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>An HTTP client for the admin API, with the admin key.</summary>
+    public HttpClient AdminClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseUri };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
     /// <summary>
     /// Starts it. <paramref name="settings"/> are extra configuration keys; <paramref name="certificate"/> makes Kestrel
     /// serve HTTPS (clients that always open wss://, like the openai npm package).
     /// </summary>
-    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", X509Certificate2? certificate = null, params (string Key, string Value)[] settings)
+    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Action<IWebHostBuilder>? configure = null, X509Certificate2? certificate = null, params (string Key, string Value)[] settings)
     {
         var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
@@ -53,6 +66,7 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
             host.UseSetting("Upstream:Endpoint", simulator.Uri.AbsoluteUri);
             host.UseSetting("Upstream:AudioFormat", audioFormat);
             host.UseSetting("urls", "http://127.0.0.1:0");
+            host.UseSetting("Audit:AdminKeys:0", AdminKey);
             foreach (var (key, value) in settings)
             {
                 host.UseSetting(key, value);
@@ -69,6 +83,7 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
                     return counting;
                 });
             });
+            configure?.Invoke(host);
         });
 #pragma warning restore CA2000
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
