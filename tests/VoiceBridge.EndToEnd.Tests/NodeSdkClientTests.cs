@@ -18,6 +18,7 @@ public sealed class NodeSdkClientTests
     {
         var ct = TestContext.Current.CancellationToken;
         var project = Path.Combine(Prerequisite.RepoRoot(), "tests", "VoiceBridge.EndToEnd.Tests", "node-sdk");
+        Prerequisite.Require(OnPath("node"), "Node.js (node on PATH)");
         Prerequisite.Require(Directory.Exists(Path.Combine(project, "node_modules", "openai")), "The openai npm package (tests/VoiceBridge.EndToEnd.Tests/node-sdk/node_modules)");
         var work = Directory.CreateTempSubdirectory("voicebridge-node-");
         try
@@ -60,6 +61,10 @@ public sealed class NodeSdkClientTests
             work.Delete(recursive: true);
         }
     }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, program)));
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeAsync(string project, Dictionary<string, string> environment)
     {
