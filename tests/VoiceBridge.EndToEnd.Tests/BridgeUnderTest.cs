@@ -1,6 +1,7 @@
 extern alias cli;
 
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -48,7 +49,7 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
         return client;
     }
 
-    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", params (string Key, string Value)[] settings)
+    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Action<IWebHostBuilder>? configure = null, params (string Key, string Value)[] settings)
     {
         var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
@@ -77,6 +78,7 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
                     return counting;
                 });
             });
+            configure?.Invoke(host);
         });
 #pragma warning restore CA2000
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -23,7 +24,8 @@ internal static partial class RealtimeEndpoint
         [FromServices] ILoggerFactory loggers,
         [FromServices] IHostApplicationLifetime lifetime,
         [FromServices] CallRegistry registry,
-        [FromServices] CallRecorders recorders)
+        [FromServices] CallRecorders recorders,
+        [FromServices] CallTelemetryFactory telemetry)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<BrowserCallSession>();
@@ -63,11 +65,13 @@ internal static partial class RealtimeEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
-        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser());
+        // Started before the session so its span is current for everything the session runs (loops, tools, HttpClient).
+        using var callTelemetry = telemetry.Start("browser");
+        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser()) { Telemetry = callTelemetry };
         registry.Add(session, time.GetUtcNow());
         try
         {
-            await session.RunAsync(aborted.Token);
+            callTelemetry.End(await session.RunAsync(aborted.Token));
         }
         finally
         {

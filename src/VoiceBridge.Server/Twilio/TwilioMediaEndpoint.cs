@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Twilio;
 
@@ -23,7 +24,8 @@ internal static partial class TwilioMediaEndpoint
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
         [FromServices] IHostApplicationLifetime lifetime,
-        [FromServices] CallRecorders recorders)
+        [FromServices] CallRecorders recorders,
+        [FromServices] CallTelemetryFactory telemetry)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -45,11 +47,13 @@ internal static partial class TwilioMediaEndpoint
         }
 
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy));
+        // Started before the session so its span is current for everything the call runs (loops, tools, HttpClient).
+        using var callTelemetry = telemetry.Start("twilio");
+        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy)) { Telemetry = callTelemetry };
         registry.Add(session, time.GetUtcNow());
         try
         {
-            await session.RunAsync(aborted.Token);
+            callTelemetry.End(await session.RunAsync(aborted.Token));
         }
         finally
         {
