@@ -21,6 +21,9 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 {
     public const string AuthToken = "e2e-test-auth-token";
 
+    /// <summary>The admin API key (<c>Audit:AdminKeys</c>) every bridge under test accepts.</summary>
+    public const string AdminKey = "e2e-test-admin-key";
+
     private readonly SimulatorServer _simulator;
     private readonly WebApplicationFactory<Program> _factory;
 
@@ -38,7 +41,15 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Action<IWebHostBuilder>? configure = null)
+    /// <summary>An HTTP client for the admin API, with the admin key.</summary>
+    public HttpClient AdminClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseUri };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
+    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Action<IWebHostBuilder>? configure = null, params (string Key, string Value)[] settings)
     {
         var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
@@ -50,6 +61,12 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
             host.UseSetting("Upstream:Endpoint", simulator.Uri.AbsoluteUri);
             host.UseSetting("Upstream:AudioFormat", audioFormat);
             host.UseSetting("urls", "http://127.0.0.1:0");
+            host.UseSetting("Audit:AdminKeys:0", AdminKey);
+            foreach (var (key, value) in settings)
+            {
+                host.UseSetting(key, value);
+            }
+
             host.ConfigureTestServices(services =>
             {
                 var original = services.Last(d => d.ServiceType == typeof(IRealtimeConnector));

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Telemetry;
 
@@ -35,6 +36,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         [("instructions", "instructions"), ("tools", "tools"), ("tool_choice", "tool_choice"), ("prompt", "prompt"), ("audio", "audio.output.voice")];
 
     private readonly CallerSocket _client;
+    private readonly CallRecorder? _audit;
     private readonly IRealtimeConnector _connector;
     private readonly SessionFieldFilter _filter;
     private readonly EffectiveSession _effective;
@@ -65,11 +67,14 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         EffectiveSession effective,
         BrowserSessionSettings settings,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        CallRecorder? audit = null)
     {
         ArgumentNullException.ThrowIfNull(effective);
         ArgumentNullException.ThrowIfNull(settings);
-        _client = new CallerSocket(client, settings.SendQueueCapacity, settings.MaxMessageBytes);
+        _client = new CallerSocket(client, settings.SendQueueCapacity, settings.MaxMessageBytes, audit);
+        _audit = audit;
+        audit?.Attach(this);
         _connector = connector;
         _filter = filter;
         _effective = effective;
@@ -104,6 +109,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         var receiveBuffer = ArrayPool<byte>.Shared.Rent(_settings.MaxMessageBytes);
         var clientSend = SendToClientAsync();
         Task? clientReceive = null;
+        _audit?.Open(Id, CallRecorders.BrowserPolicy(_effective.InputRate, _effective.OutputRate));
         try
         {
             Telemetry.OnStarted(Id, null, "pcm24k", (double)ClientAudioFormat.UpstreamRate / _effective.InputRate);
@@ -118,7 +124,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
                 return _endReason;
             }
 
-            _upstream = connect.Connection!;
+            _upstream = _audit?.Wrap(connect.Connection!) ?? connect.Connection!;
             // The server's policy goes first: nothing the client sends is read before the upstream confirmed it.
             await _upstream.SendAsync(ToMessage(_effective.ToUpstreamUpdate()), _stop.Token);
             if (!await SettleAsync())
@@ -148,6 +154,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             _client.CompleteSending();
             await clientSend.WaitAsync(WebSocketClosing.Timeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await CloseAsync(clientReceive);
+            await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
             ArrayPool<byte>.Shared.Return(receiveBuffer);
             LogEnded(_logger, Id, _endReason, _endDetail ?? string.Empty, ErrorsSent);
         }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Telemetry;
 
@@ -23,6 +24,7 @@ internal static partial class RealtimeEndpoint
         [FromServices] ILoggerFactory loggers,
         [FromServices] IHostApplicationLifetime lifetime,
         [FromServices] CallRegistry registry,
+        [FromServices] CallRecorders recorders,
         [FromServices] CallTelemetryFactory telemetry)
     {
         var settings = options.Value;
@@ -65,7 +67,7 @@ internal static partial class RealtimeEndpoint
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
         // Started before the session so its span is current for everything the session runs (loops, tools, HttpClient).
         using var callTelemetry = telemetry.Start("browser");
-        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger) { Telemetry = callTelemetry };
+        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser()) { Telemetry = callTelemetry };
         registry.Add(session, time.GetUtcNow());
         try
         {

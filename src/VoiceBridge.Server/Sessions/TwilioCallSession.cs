@@ -6,6 +6,7 @@ using System.Text;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Twilio;
 
@@ -33,6 +34,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private const int CallerSendQueueCapacity = 4096;
 
     private readonly CallerSocket _caller;
+    private readonly CallRecorder? _audit;
     private readonly IRealtimeConnector _connector;
     private readonly CallTokens _tokens;
     private readonly SessionPolicy _policy;
@@ -70,9 +72,12 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         SessionPolicy policy,
         TimeProvider time,
         ILogger logger,
-        TimeSpan startTimeout)
+        TimeSpan startTimeout,
+        CallRecorder? audit = null)
     {
-        _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes);
+        _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes, audit);
+        _audit = audit;
+        audit?.Attach(this);
         _connector = connector;
         _tokens = tokens;
         _policy = policy;
@@ -132,7 +137,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 return _endReason;
             }
 
-            _upstream = connect.Connection!;
+            _upstream = _audit?.Wrap(connect.Connection!) ?? connect.Connection!;
             await _upstream.SendAsync(RealtimeEventSerializer.ToMessage(_policy.ToSessionUpdate()), _stop.Token);
 
             // The caller's receive is never cancelled (that would abort the socket before our close frame): it
@@ -157,6 +162,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         finally
         {
             await CloseAsync(callerReceive);
+            await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
             ArrayPool<byte>.Shared.Return(receiveBuffer);
             LogCallEnded(_logger, CallSid ?? "(before start)", _endReason, _endDetail ?? string.Empty);
         }
@@ -261,6 +267,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         Caller = check.Caller;
         _streamSidUtf8 = Encoding.UTF8.GetBytes(StreamSid);
         _writer = new TwilioWriter(StreamSid);
+        _audit?.Open(callSid, CallRecorders.PolicyOf(_policy));
         if (!_policy.PassthroughMulaw)
         {
             _inbound = Resampler.Create(8000, 24000);
@@ -561,6 +568,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 {
                     // Audio still streaming for a response the caller talked over: neither played nor forwarded.
                     Counters.Add(CallDrop.InterruptedAudio);
+                    _audit?.Dropped(CallDrop.InterruptedAudio);
                     return true;
                 }
             }
@@ -682,6 +690,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             decision = _playback.OnSpeechStarted();
         }
 
+        _audit?.BargeIn(decision);
+
         if (decision.SendClear)
         {
             _pendingFrameLength = 0;
@@ -732,6 +742,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private void Drop(CallDrop drop)
     {
         Counters.Add(drop);
+        _audit?.Dropped(drop);
         bool first;
         lock (_loggedDrops)
         {

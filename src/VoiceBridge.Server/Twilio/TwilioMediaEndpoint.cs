@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Telemetry;
 
@@ -23,6 +24,7 @@ internal static partial class TwilioMediaEndpoint
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
         [FromServices] IHostApplicationLifetime lifetime,
+        [FromServices] CallRecorders recorders,
         [FromServices] CallTelemetryFactory telemetry)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -47,7 +49,7 @@ internal static partial class TwilioMediaEndpoint
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         // Started before the session so its span is current for everything the call runs (loops, tools, HttpClient).
         using var callTelemetry = telemetry.Start("twilio");
-        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout) { Telemetry = callTelemetry };
+        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy)) { Telemetry = callTelemetry };
         registry.Add(session, time.GetUtcNow());
         try
         {
