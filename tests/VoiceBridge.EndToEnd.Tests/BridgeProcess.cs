@@ -12,7 +12,7 @@ internal sealed class BridgeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
-    private readonly List<(string Text, TaskCompletionSource<string> Seen)> _waiters = [];
+    private readonly List<(string Text, string Also, TaskCompletionSource<string> Seen)> _waiters = [];
     private readonly Lock _lock = new();
 
     private BridgeProcess(Process process, Uri baseUri)
@@ -67,18 +67,21 @@ internal sealed class BridgeProcess : IAsyncDisposable
     }
 
     /// <summary>Completes with the first output line containing <paramref name="text"/> (already seen or still to come).</summary>
-    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
+    public Task<string> WaitForLineAsync(string text, TimeSpan timeout) => WaitForLineAsync(text, text, timeout);
+
+    /// <summary>Completes with the first output line containing both <paramref name="text"/> and <paramref name="also"/>.</summary>
+    public async Task<string> WaitForLineAsync(string text, string also, TimeSpan timeout)
     {
         TaskCompletionSource<string> seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
-            var earlier = _lines.Find(line => line.Contains(text, StringComparison.Ordinal));
+            var earlier = _lines.Find(line => line.Contains(text, StringComparison.Ordinal) && line.Contains(also, StringComparison.Ordinal));
             if (earlier is not null)
             {
                 return earlier;
             }
 
-            _waiters.Add((text, seen));
+            _waiters.Add((text, also, seen));
         }
 
         try
@@ -127,7 +130,7 @@ internal sealed class BridgeProcess : IAsyncDisposable
             _lines.Add(line);
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (line.Contains(_waiters[i].Text, StringComparison.Ordinal))
+                if (line.Contains(_waiters[i].Text, StringComparison.Ordinal) && line.Contains(_waiters[i].Also, StringComparison.Ordinal))
                 {
                     _waiters[i].Seen.TrySetResult(line);
                     _waiters.RemoveAt(i);

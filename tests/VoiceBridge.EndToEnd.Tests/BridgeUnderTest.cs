@@ -1,6 +1,8 @@
 extern alias cli;
 
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -20,6 +22,9 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 {
     public const string AuthToken = "e2e-test-auth-token";
 
+    /// <summary>The admin API key (<c>Audit:AdminKeys</c>) every bridge under test accepts.</summary>
+    public const string AdminKey = "e2e-test-admin-key";
+
     private readonly SimulatorServer _simulator;
     private readonly WebApplicationFactory<Program> _factory;
 
@@ -37,12 +42,25 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
+    /// <summary>An HTTP client for the admin API, with the admin key.</summary>
+    public HttpClient AdminClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseUri };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
     /// <summary>
-    /// Starts the simulator and the bridge. <paramref name="route"/> maps the simulator's URL to the one the bridge
-    /// is given (a fault proxy in front of it); <paramref name="settings"/> are extra configuration keys.
+    /// Starts it. <paramref name="settings"/> are extra configuration keys; <paramref name="certificate"/> makes Kestrel
+    /// serve HTTPS (clients that always open wss://, like the openai npm package); <paramref name="route"/> maps the
+    /// simulator's URL to the one the bridge is given (a fault proxy in front of it).
     /// </summary>
     public static async Task<BridgeUnderTest> StartAsync(
-        string audioFormat = "Pcm24k", Func<Uri, Uri>? route = null, IReadOnlyDictionary<string, string>? settings = null)
+        string audioFormat = "Pcm24k",
+        Action<IWebHostBuilder>? configure = null,
+        X509Certificate2? certificate = null,
+        Func<Uri, Uri>? route = null,
+        params (string Key, string Value)[] settings)
     {
         var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
@@ -55,7 +73,8 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
             host.UseSetting("Upstream:Endpoint", upstream.AbsoluteUri);
             host.UseSetting("Upstream:AudioFormat", audioFormat);
             host.UseSetting("urls", "http://127.0.0.1:0");
-            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            host.UseSetting("Audit:AdminKeys:0", AdminKey);
+            foreach (var (key, value) in settings)
             {
                 host.UseSetting(key, value);
             }
@@ -71,9 +90,16 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
                     return counting;
                 });
             });
+            configure?.Invoke(host);
         });
 #pragma warning restore CA2000
-        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _ = factory.Services.GetRequiredService<IRealtimeConnector>();

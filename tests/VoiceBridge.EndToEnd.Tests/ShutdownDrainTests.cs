@@ -35,7 +35,8 @@ public sealed class ShutdownDrainTests
             new FakeTwilioCallOptions { ServerUrl = bridge.BaseUri, AuthToken = BridgeUnderTest.AuthToken, CallerAudio = speech, Tail = TimeSpan.FromSeconds(1), PlayoutDelay = TimeSpan.FromMilliseconds(200) },
             http);
         var liveRun = live.RunAsync(Ct);
-        await bridge.WaitForLineAsync($"Call {live.CallSid} started", TimeSpan.FromSeconds(20));
+        // The call sid appears quoted in structured (JSON) logs and bare in plain ones: match it, then the event.
+        await bridge.WaitForLineAsync(live.CallSid, "started on stream", TimeSpan.FromSeconds(20));
         var streamStarted = Stopwatch.StartNew();
 
         bridge.Terminate();

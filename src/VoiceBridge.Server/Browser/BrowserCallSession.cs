@@ -9,6 +9,7 @@ using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -95,6 +96,9 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     /// <inheritdoc/>
     public string? Caller => null;
 
+    /// <summary>This connection's spans and metrics (Telemetry/); detached unless the endpoint started one.</summary>
+    public CallTelemetry Telemetry { get; init; } = CallTelemetry.Detached("browser");
+
     /// <summary>Error events the bridge itself sent to the client.</summary>
     public long ErrorsSent => Interlocked.Read(ref _errorsSent);
 
@@ -108,7 +112,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         _audit?.Open(Id, CallRecorders.BrowserPolicy(_effective.InputRate, _effective.OutputRate));
         try
         {
-            var connect = await _connector.ConnectAsync(_stop.Token);
+            Telemetry.OnStarted(Id, null, "pcm24k", (double)ClientAudioFormat.UpstreamRate / _effective.InputRate);
+            var connect = await Telemetry.ConnectAsync(_connector, _stop.Token);
             if (!connect.IsConnected)
             {
                 var failure = connect.Failure!;
@@ -406,6 +411,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
 
     private async ValueTask AppendAsync(ReadOnlyMemory<byte> json, CancellationToken token)
     {
+        var received = System.Diagnostics.Stopwatch.GetTimestamp();
         if (IsFlooding(out var firstExcess))
         {
             if (firstExcess)
@@ -447,6 +453,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             }
 
             await _upstream!.SendAsync(message, token);
+            Telemetry.OnInboundAudio(length, received);
         }
         finally
         {
@@ -499,6 +506,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     private bool HandleUpstreamEvent(RealtimeMessage message)
     {
         RealtimeEventPeek.TryPeek(message.Span, out var type);
+        Telemetry.OnUpstreamEvent(type, message.Span);
         switch (type)
         {
             case RealtimeEventType.ResponseOutputAudioDelta when _output.Resampler is not null:

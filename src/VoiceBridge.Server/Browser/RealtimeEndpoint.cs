@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -23,7 +24,8 @@ internal static partial class RealtimeEndpoint
         [FromServices] ILoggerFactory loggers,
         [FromServices] CallRegistry registry,
         [FromServices] CallAdmission admission,
-        [FromServices] CallRecorders recorders)
+        [FromServices] CallRecorders recorders,
+        [FromServices] CallTelemetryFactory telemetry)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<BrowserCallSession>();
@@ -34,7 +36,9 @@ internal static partial class RealtimeEndpoint
         }
 
         var origin = context.Request.Headers.Origin.ToString();
-        if (origin.Length > 0 && !settings.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        // The demo page, when served, is this server's own origin: it may connect without being listed.
+        if (origin.Length > 0 && !settings.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase)
+            && !(settings.DemoPage && SameOrigin.IsSameOrigin(context.Request)))
         {
             LogOriginRefused(logger, origin);
             await ClientSecretsEndpoint.WriteErrorAsync(context, StatusCodes.Status403Forbidden, "origin_not_allowed", "This origin may not connect.", null);
@@ -71,12 +75,14 @@ internal static partial class RealtimeEndpoint
         var subprotocol = offered.Contains(BrowserUrls.RealtimeSubprotocol, StringComparer.Ordinal) ? BrowserUrls.RealtimeSubprotocol : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
-        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser());
+        // Started before the session so its span is current for everything the session runs (loops, tools, HttpClient).
+        using var callTelemetry = telemetry.Start("browser");
+        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser()) { Telemetry = callTelemetry };
         registry.Add(session, time.GetUtcNow());
         try
         {
             // Not linked to ApplicationStopping: on shutdown the drain lets the session finish, then stops it (Shutdown/).
-            await session.RunAsync(context.RequestAborted);
+            callTelemetry.End(await session.RunAsync(context.RequestAborted));
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -6,6 +7,7 @@ using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Audit;
+using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Sessions;
@@ -104,6 +106,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     /// <summary>Counted drops and discards, per reason, for tests and metrics.</summary>
     public CallCounters Counters { get; } = new();
 
+    /// <summary>This call's spans and metrics (Telemetry/); detached unless the endpoint started one.</summary>
+    public CallTelemetry Telemetry { get; init => Counters.Observer = field = value; } = CallTelemetry.Detached("twilio");
+
     /// <summary>Runs the call to its end and returns why it ended.</summary>
     public async Task<CallEndReason> RunAsync(CancellationToken aborted)
     {
@@ -125,7 +130,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 return _endReason;
             }
 
-            var connect = await _connector.ConnectAsync(_stop.Token);
+            var connect = await Telemetry.ConnectAsync(_connector, _stop.Token);
             if (!connect.IsConnected)
             {
                 var failure = connect.Failure!;
@@ -273,6 +278,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         }
 
         LogCallStarted(_logger, callSid, StreamSid, _policy.PassthroughMulaw ? "pcmu" : "pcm24k");
+        Telemetry.OnStarted(callSid, StreamSid, _policy.PassthroughMulaw ? "pcmu" : "pcm24k", _policy.PassthroughMulaw ? 1 : 6);
         return true;
     }
 
@@ -338,6 +344,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     // Returns false when the call should end.
     private async ValueTask<bool> HandleCallerMessageAsync(ReadOnlyMemory<byte> message, byte[] audio, CancellationToken token)
     {
+        var received = Stopwatch.GetTimestamp();
         var status = TwilioReader.Read(message.Span, audio, out var frame);
         if (status != TwilioReadStatus.Ok)
         {
@@ -360,7 +367,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                     return true;
                 }
 
-                await ForwardCallerAudioAsync(audio.AsMemory(0, frame.PayloadLength), token);
+                var payload = audio.AsMemory(0, frame.PayloadLength);
+                await ForwardCallerAudioAsync(payload, token);
+                Telemetry.OnInboundAudio(payload.Length, received);
                 return true;
             case TwilioEvent.Mark:
                 OnMarkEcho(frame.Name);
@@ -446,6 +455,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             echo = _playback.OnMarkEchoed(mark);
         }
 
+        Telemetry.OnMarkEchoed(mark, echo.Kind);
+
         if (echo.Kind == MarkEchoKind.Unknown)
         {
             Drop(CallDrop.UnknownMark);
@@ -496,6 +507,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             return true;
         }
 
+        Telemetry.OnUpstreamEvent(type, message.Span);
         switch (type)
         {
             case RealtimeEventType.ResponseOutputAudioDelta:
@@ -541,6 +553,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     // Returns false when the caller cannot keep up (the call then ends).
     private bool ForwardAssistantAudio(ReadOnlySpan<byte> json)
     {
+        var received = Stopwatch.GetTimestamp();
         var decoded = ArrayPool<byte>.Shared.Rent(RealtimeAudioFrames.GetMaxDecodedAudioLength(json.Length));
         try
         {
@@ -576,6 +589,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 return false;
             }
 
+            Telemetry.OnOutboundAudio(delta.AudioLength, received);
             return MarkSent(itemId, Counters.OutboundBytes - sentBefore);
         }
         finally
@@ -643,6 +657,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     {
         _writer!.WriteMedia(_toCallerBuffer, _pendingFrame.AsSpan(0, _pendingFrameLength));
         Counters.AddOutbound(_pendingFrameLength);
+        Telemetry.OnCallerFrameSent(_pendingFrameLength);
         _pendingFrameLength = 0;
         return QueueToCaller(_toCallerBuffer.DetachMessage(RealtimeMessageKind.Audio));
     }
@@ -660,6 +675,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             // 8 bytes of μ-law are 1 ms at 8 kHz (twilio.md §7).
             mark = _playback.OnAudioSent(itemId, bytes / 8.0);
         }
+
+        Telemetry.OnMarkSent(mark);
 
         Span<char> name = stackalloc char[24];
         name[0] = 'm';

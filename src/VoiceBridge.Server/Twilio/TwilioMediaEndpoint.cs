@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Twilio;
 
@@ -24,6 +25,7 @@ internal static partial class TwilioMediaEndpoint
         [FromServices] ILoggerFactory loggers,
         [FromServices] CallAdmission admission,
         [FromServices] CallRecorders recorders,
+        [FromServices] CallTelemetryFactory telemetry,
         [FromServices] IOptions<Sessions.SessionOptions> sessionOptions)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -53,12 +55,14 @@ internal static partial class TwilioMediaEndpoint
             return;
         }
 
-        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy), UpstreamReconnect.From(sessionOptions.Value));
+        // Started before the session so its span is current for everything the call runs (loops, tools, HttpClient).
+        using var callTelemetry = telemetry.Start("twilio");
+        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy), UpstreamReconnect.From(sessionOptions.Value)) { Telemetry = callTelemetry };
         registry.Add(session, time.GetUtcNow());
         try
         {
             // Not linked to ApplicationStopping: on shutdown the drain lets the call finish, then stops it (Shutdown/).
-            await session.RunAsync(context.RequestAborted);
+            callTelemetry.End(await session.RunAsync(context.RequestAborted));
         }
         finally
         {

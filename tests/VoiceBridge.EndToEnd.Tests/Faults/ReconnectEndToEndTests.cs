@@ -1,7 +1,6 @@
 extern alias cli;
 
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using cli::VoiceBridge.Cli.Call;
 
@@ -11,16 +10,12 @@ namespace VoiceBridge.EndToEnd.Tests.Faults;
 [Collection(nameof(UpstreamFaultGroup))]
 public sealed class ReconnectEndToEndTests
 {
-    private const string AdminKey = "e2e-admin-key";
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static async Task<string> AuditTrailAsync(BridgeUnderTest bridge, string callSid)
     {
-        using var http = new HttpClient { BaseAddress = bridge.BaseUri };
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/calls/{callSid}/audit");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        using var response = await http.SendAsync(request, Ct);
+        using var http = bridge.AdminClient();
+        using var response = await http.GetAsync(new Uri($"/calls/{callSid}/audit", UriKind.Relative), Ct);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync(Ct);
     }
@@ -30,7 +25,7 @@ public sealed class ReconnectEndToEndTests
     {
         var audit = Directory.CreateTempSubdirectory("voicebridge-reconnect-");
         string? trail = null;
-        var settings = new Dictionary<string, string> { ["Audit:AdminKeys:0"] = AdminKey, ["Audit:Directory"] = audit.FullName };
+        var settings = new Dictionary<string, string> { ["Audit:Directory"] = audit.FullName };
 
         // The first session dies while the echo of the first utterance streams; later sessions are healthy.
         var outcome = await UpstreamFaultTests.RunCallAsync(

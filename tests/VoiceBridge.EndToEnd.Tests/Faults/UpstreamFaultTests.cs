@@ -76,7 +76,8 @@ public sealed class UpstreamFaultTests
                 merged[key] = value;
             }
 
-            await using var bridge = await BridgeUnderTest.StartAsync(route: target => (proxy = new FaultProxy(target, faults)).Uri, settings: merged);
+            await using var bridge = await BridgeUnderTest.StartAsync(
+                route: target => (proxy = new FaultProxy(target, faults)).Uri, settings: [.. merged.Select(pair => (pair.Key, pair.Value))]);
             var utterance = Signals.Voice(seconds: speechSeconds, silenceAfterSeconds: silenceSeconds);
             var speech = Signals.ToMuLaw([.. Enumerable.Repeat(utterance, utterances).SelectMany(samples => samples)]);
             using var http = new HttpClient();
