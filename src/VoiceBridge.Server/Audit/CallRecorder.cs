@@ -271,8 +271,9 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
             _recording.Clear();
         }
 
-        if (_options.Redact || _options.RedactDtmf || type == "start")
+        if (AuditRedactor.NeedsRedaction(message, _options.Redact, _options.RedactDtmf))
         {
+            // Rare (a transcript with a long digit run, a key press, Twilio's start): allocating here is fine.
             var redacted = new ArrayBufferWriter<byte>();
             if (AuditRedactor.TryRedactJson(message, _options.Redact, _options.RedactDtmf, redacted))
             {
