@@ -390,7 +390,8 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
                     continue;
                 }
 
-                var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+                // Unbuffered: every half-second chunk reaches the OS at once, so a killed process leaves it on disk.
+                var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
                 _recording = new CallRecording(stream, _phone ? 8000 : 24000, wallClock: !_phone, _time);
                 return day + "/" + file;
             }
