@@ -20,10 +20,10 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 {
     public const string AuthToken = "e2e-test-auth-token";
 
-    private readonly SimulatorServer _simulator;
+    private readonly SimulatorServer? _simulator;
     private readonly WebApplicationFactory<Program> _factory;
 
-    private BridgeUnderTest(SimulatorServer simulator, WebApplicationFactory<Program> factory, Uri baseUri, CountingConnector connector)
+    private BridgeUnderTest(SimulatorServer? simulator, WebApplicationFactory<Program> factory, Uri baseUri, CountingConnector connector)
     {
         _simulator = simulator;
         _factory = factory;
@@ -35,16 +35,22 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 
     public CountingConnector Connector { get; }
 
-    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k")
+    /// <summary>Starts the bridge; its upstream is a simulator of its own, or <paramref name="upstream"/> when given.</summary>
+    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Uri? upstream = null)
     {
-        var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
-        await simulator.StartAsync(TestContext.Current.CancellationToken);
+        SimulatorServer? simulator = null;
+        if (upstream is null)
+        {
+            simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
+            await simulator.StartAsync(TestContext.Current.CancellationToken);
+        }
+
         CountingConnector? counting = null;
 #pragma warning disable CA2000 // disposed by DisposeAsync
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {
             host.UseSetting("Twilio:AuthToken", AuthToken);
-            host.UseSetting("Upstream:Endpoint", simulator.Uri.AbsoluteUri);
+            host.UseSetting("Upstream:Endpoint", (upstream ?? simulator!.Uri).AbsoluteUri);
             host.UseSetting("Upstream:AudioFormat", audioFormat);
             host.UseSetting("urls", "http://127.0.0.1:0");
             host.ConfigureTestServices(services =>
@@ -70,6 +76,9 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _factory.DisposeAsync();
-        await _simulator.DisposeAsync();
+        if (_simulator is not null)
+        {
+            await _simulator.DisposeAsync();
+        }
     }
 }

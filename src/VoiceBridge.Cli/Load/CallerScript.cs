@@ -4,10 +4,10 @@ namespace VoiceBridge.Cli.Load;
 
 /// <summary>
 /// What the simulated callers say: one shared stretch of speech-like μ-law (voiced syllables at about −20 dBFS RMS,
-/// utterances of 0.6–2.2 s separated by pauses of 0.3–1.6 s) that every call plays from its own starting frame, so
-/// 500 calls cost one buffer and their turns do not line up. Pauses longer than the upstream VAD's silence window
-/// (500 ms by default) end a turn and the simulator echoes the utterance back; the next utterance often starts while
-/// that echo is still playing, which is a barge-in. <see cref="IsTurnEnd"/> marks the last voiced frame of the
+/// utterances of 0.6–2.2 s) that every call plays from its own starting frame, so 500 calls cost one buffer and their
+/// turns do not line up. After an utterance the caller either pauses briefly and goes on (under the upstream VAD's
+/// 500 ms silence window: the same turn), waits for the whole echoed reply, or starts again while the reply plays
+/// (a barge-in), in roughly equal shares. <see cref="IsTurnEnd"/> marks the last voiced frame of the
 /// utterances followed by a turn-ending pause (the start of the first-audio measurement).
 /// </summary>
 internal sealed class CallerScript
@@ -46,7 +46,7 @@ internal sealed class CallerScript
             length = Math.Min(length, samples.Length - position);
             Utterance(samples.AsSpan(position, length), random);
             speechStart[position / FrameBytes] = true;
-            var pause = 0.3 + (random.NextDouble() * 1.3);
+            var pause = NextPause(random, length / (double)Rate);
             var lastFrame = (position + length - 1) / FrameBytes;
             if (pause >= TurnEndingPauseSeconds)
             {
@@ -67,6 +67,15 @@ internal sealed class CallerScript
     public bool IsTurnEnd(long frame) => frame < _turnEnd.Length && _turnEnd[frame];
 
     public bool IsSpeechStart(long frame) => frame < _speechStart.Length && _speechStart[frame];
+
+    private static double NextPause(Random random, double utteranceSeconds) => random.Next(3) switch
+    {
+        0 => 0.2 + (random.NextDouble() * 0.2),
+        // The echo starts ~0.5 s after the speech ends, lasts the utterance plus 0.3 s of prefix padding, and plays
+        // 0.2 s later (the callers' jitter buffer): wait all of it and a little more.
+        1 => 1.2 + utteranceSeconds + (random.NextDouble() * 0.5),
+        _ => 0.8 + (random.NextDouble() * 0.6),
+    };
 
     // Voiced speech, roughly: a glottal-like harmonic series (f0 100–220 Hz, drifting) under a syllable envelope of
     // ~4 syllables a second with short dips between them (shorter than the VAD's silence window, so one utterance

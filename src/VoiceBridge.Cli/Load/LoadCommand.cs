@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 
 namespace VoiceBridge.Cli.Load;
 
@@ -76,7 +75,7 @@ internal static class LoadCommand
                 await stdout.WriteAsync(LoadTable.Format(report));
                 if (parseResult.GetValue(json) is { } jsonFile)
                 {
-                    await File.WriteAllTextAsync(jsonFile.FullName, JsonSerializer.Serialize(report, LoadJsonContext.Default.LoadReport), cancellationToken);
+                    await File.WriteAllTextAsync(jsonFile.FullName, report.ToJson(), cancellationToken);
                 }
 
                 if (parseResult.GetValue(html) is { } htmlFile)

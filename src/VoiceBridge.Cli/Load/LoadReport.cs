@@ -50,4 +50,7 @@ public sealed record LoadReport
     public ProcessFigures? LoadTool { get; init; }
 
     public IReadOnlyList<LoadSample> Timeline { get; init; } = [];
+
+    /// <summary>The report as indented camelCase JSON (what <c>--json</c> writes).</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, LoadJsonContext.Default.LoadReport);
 }
