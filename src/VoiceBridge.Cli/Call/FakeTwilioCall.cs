@@ -207,11 +207,6 @@ public sealed class FakeTwilioCall : IDisposable
         {
             _writer.WriteConnected();
             await SendAsync(cancellationToken);
-            if (_options.Observer is { } observer)
-            {
-                await observer.BeforeStartAsync(cancellationToken);
-            }
-
             _writer.WriteStart(_options.AccountSid, _callSid, stream.Parameters);
             await SendAsync(cancellationToken);
             if (_options.Observer is { } started)

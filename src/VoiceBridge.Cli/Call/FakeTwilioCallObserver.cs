@@ -2,15 +2,12 @@ namespace VoiceBridge.Cli.Call;
 
 /// <summary>
 /// Optional hooks into a <see cref="FakeTwilioCall"/> for the load tool: it timestamps frames as they leave and
-/// arrive, and holds the call at two points (around <c>start</c>, and before hanging up) to pair the call with its
+/// arrive, and holds the call at two points (after <c>start</c>, and before hanging up) to pair the call with its
 /// upstream session and to let in-flight audio land. Every method runs on the call's own loops: the per-frame ones
 /// must be cheap and must not allocate. The defaults do nothing.
 /// </summary>
 public abstract class FakeTwilioCallObserver
 {
-    /// <summary>Awaited just before <c>start</c> is sent (the call token reaches the bridge with it).</summary>
-    public virtual ValueTask BeforeStartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
     /// <summary>Awaited once <c>start</c> has been sent, before the first media frame.</summary>
     public virtual ValueTask AfterStartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 

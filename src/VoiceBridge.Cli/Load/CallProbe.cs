@@ -38,8 +38,6 @@ internal sealed class CallProbe : FakeTwilioCallObserver
     private long _mediaReceived;
     private int _mediaInGroup;
     private long _speechEndAt;
-    private long _gateEnteredAt;
-    private long _gateWait;
     private int _holdingGate;
     private int _state; // 0 dialling, 1 up, 2 ended
 
@@ -89,19 +87,20 @@ internal sealed class CallProbe : FakeTwilioCallObserver
         }
     }
 
-    // Pairing with the upstream session: while this call holds the gate, the next session the simulator accepts is its.
-    public override async ValueTask BeforeStartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Pairing with the upstream session: from before the webhook until its session opens, this call alone holds the
+    /// gate, so the next session the simulator accepts is its. Taken before dialling (not just around <c>start</c>) so
+    /// no bridge-side timer (the 10 s wait for <c>start</c>) runs while a call waits its turn.
+    /// </summary>
+    public async ValueTask EnterGateAsync(CancellationToken cancellationToken)
     {
         if (_upstream is null)
         {
             return;
         }
 
-        var waitFrom = TimeProvider.System.GetTimestamp();
         await _upstream.EnterAsync(this, cancellationToken);
         Volatile.Write(ref _holdingGate, 1);
-        _gateEnteredAt = TimeProvider.System.GetTimestamp();
-        _gateWait = _gateEnteredAt - waitFrom;
     }
 
     public override async ValueTask AfterStartAsync(CancellationToken cancellationToken)
@@ -131,8 +130,8 @@ internal sealed class CallProbe : FakeTwilioCallObserver
     public void OnUpstreamAttached()
     {
         var now = TimeProvider.System.GetTimestamp();
-        // Setup: webhook posted → upstream session accepted, less the time spent queued behind other calls' pairing.
-        _metrics.Setup.RecordElapsed(DialledAt + _gateWait, now);
+        // Setup: webhook posted → upstream session accepted.
+        _metrics.Setup.RecordElapsed(DialledAt, now);
         _attached.TrySetResult();
     }
 

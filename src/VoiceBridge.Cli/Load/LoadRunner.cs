@@ -121,9 +121,10 @@ public static class LoadRunner
             http);
         using (call)
         {
-            probe.DialledAt = TimeProvider.System.GetTimestamp();
             try
             {
+                await probe.EnterGateAsync(cancellationToken);
+                probe.DialledAt = TimeProvider.System.GetTimestamp();
                 return await call.RunAsync(cancellationToken);
             }
             finally

@@ -14,7 +14,7 @@ public static class LoadTable
         void Line(FormattableString line) => text.AppendLine(line.ToString(inv));
         var load = report.LoadAverageBefore is { } before ? string.Create(inv, $", load average {before:F2} → {report.LoadAverageAfter:F2}") : string.Empty;
         Line($"voicebridge load: {report.CallsRequested} calls against {report.BridgeUrl}, ramp {report.RampSeconds:F0} s, all held {report.DurationSeconds:F0} s ({report.ProcessorCount} cores{load})");
-        Line($"{"latency (ms)",-38}{"p50",9}{"p99",9}{"p99.9",9}{"max",9}{"samples",11}");
+        Line($"{"latency (ms)",-38}{"p50",10}{"p99",10}{"p99.9",10}{"max",10}{"samples",11}");
         Latency("call setup (webhook → upstream open)", report.Setup);
         Latency("bridge hop in (caller → upstream)", report.InboundHop);
         Latency("bridge hop out (upstream → caller)", report.OutboundHop);
@@ -52,7 +52,7 @@ public static class LoadTable
         return text.ToString();
 
         void Latency(string name, LatencySummary s) => text.AppendLine(s.Count == 0
-            ? string.Create(inv, $"{name,-38}{"—",9}")
-            : string.Create(inv, $"{name,-38}{s.P50Ms,9:F3}{s.P99Ms,9:F3}{s.P999Ms,9:F3}{s.MaxMs,9:F1}{s.Count,11:N0}"));
+            ? string.Create(inv, $"{name,-38}{"—",10}")
+            : string.Create(inv, $"{name,-38}{s.P50Ms,10:F3}{s.P99Ms,10:F3}{s.P999Ms,10:F3}{s.MaxMs,10:F1}{s.Count,11:N0}"));
     }
 }
