@@ -5,7 +5,8 @@
 #   tools/load.sh [CALLS=500] [DURATION_S=60] [RAMP_S=20]
 #
 # Environment: BRIDGE_PORT (18084), SIM_PORT (18085), OUT (TestResults/load-<time>: load.json, load.html, bridge.log),
-# NICE (unset; e.g. -10 as root runs the bridge and the load tool ahead of other work on a shared machine).
+# NICE (unset; e.g. -10 as root runs the bridge and the load tool ahead of other work on a shared machine),
+# WARMUP (1; 0 skips the 10 s warm-up run before the measured one).
 # Linux only (CPU and memory come from /proc). Run it on a quiet machine: the table shows the load average.
 set -euo pipefail
 
@@ -39,6 +40,15 @@ bridge_pid=$!
 trap 'kill "$bridge_pid" 2>/dev/null; wait "$bridge_pid" 2>/dev/null || true' EXIT
 
 echo "bridge pid $bridge_pid on :$bridge_port; $(uptime)" >&2
+# Warm-up: a short run first, so the measured window sees a warm bridge (JIT done, pools sized) and its memory
+# baseline is taken on it: the per-call figures are then what one more call costs, not the first call's start-up.
+if [ "${WARMUP:-1}" != 0 ]; then
+  echo "warm-up: 50 calls for 10 s..." >&2
+  "${run[@]}" dotnet src/VoiceBridge.Cli/bin/Release/net10.0/voicebridge.dll load \
+    --url "http://127.0.0.1:$bridge_port" --auth-token "$token" --calls 50 --duration 10 --ramp 2 \
+    --host-simulator "$sim_port" >"$out/warmup.txt" 2>&1 || echo "warm-up run was not clean (see $out/warmup.txt)" >&2
+fi
+
 status=0
 "${run[@]}" dotnet src/VoiceBridge.Cli/bin/Release/net10.0/voicebridge.dll load \
   --url "http://127.0.0.1:$bridge_port" --auth-token "$token" \
