@@ -1,6 +1,7 @@
 extern alias cli;
 
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -20,10 +21,13 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 {
     public const string AuthToken = "e2e-test-auth-token";
 
-    private readonly SimulatorServer? _simulator;
+    /// <summary>The admin API key (<c>Audit:AdminKeys</c>) every bridge under test accepts.</summary>
+    public const string AdminKey = "e2e-test-admin-key";
+
+    private readonly SimulatorServer _simulator;
     private readonly WebApplicationFactory<Program> _factory;
 
-    private BridgeUnderTest(SimulatorServer? simulator, WebApplicationFactory<Program> factory, Uri baseUri, CountingConnector connector)
+    private BridgeUnderTest(SimulatorServer simulator, WebApplicationFactory<Program> factory, Uri baseUri, CountingConnector connector)
     {
         _simulator = simulator;
         _factory = factory;
@@ -35,24 +39,34 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 
     public CountingConnector Connector { get; }
 
-    /// <summary>Starts the bridge; its upstream is a simulator of its own, or <paramref name="upstream"/> when given.</summary>
-    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Uri? upstream = null)
-    {
-        SimulatorServer? simulator = null;
-        if (upstream is null)
-        {
-            simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
-            await simulator.StartAsync(TestContext.Current.CancellationToken);
-        }
+    public IServiceProvider Services => _factory.Services;
 
+    /// <summary>An HTTP client for the admin API, with the admin key.</summary>
+    public HttpClient AdminClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseUri };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
+    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Action<IWebHostBuilder>? configure = null, params (string Key, string Value)[] settings)
+    {
+        var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
+        await simulator.StartAsync(TestContext.Current.CancellationToken);
         CountingConnector? counting = null;
 #pragma warning disable CA2000 // disposed by DisposeAsync
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {
             host.UseSetting("Twilio:AuthToken", AuthToken);
-            host.UseSetting("Upstream:Endpoint", (upstream ?? simulator!.Uri).AbsoluteUri);
+            host.UseSetting("Upstream:Endpoint", simulator.Uri.AbsoluteUri);
             host.UseSetting("Upstream:AudioFormat", audioFormat);
             host.UseSetting("urls", "http://127.0.0.1:0");
+            host.UseSetting("Audit:AdminKeys:0", AdminKey);
+            foreach (var (key, value) in settings)
+            {
+                host.UseSetting(key, value);
+            }
+
             host.ConfigureTestServices(services =>
             {
                 var original = services.Last(d => d.ServiceType == typeof(IRealtimeConnector));
@@ -64,6 +78,7 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
                     return counting;
                 });
             });
+            configure?.Invoke(host);
         });
 #pragma warning restore CA2000
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -76,9 +91,6 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _factory.DisposeAsync();
-        if (_simulator is not null)
-        {
-            await _simulator.DisposeAsync();
-        }
+        await _simulator.DisposeAsync();
     }
 }

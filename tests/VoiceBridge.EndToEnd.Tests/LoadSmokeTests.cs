@@ -20,7 +20,8 @@ public sealed class LoadSmokeTests
     {
         await using var upstream = new LoadUpstream();
         await upstream.StartAsync(Ct);
-        await using var bridge = await BridgeUnderTest.StartAsync(upstream: upstream.Uri);
+        // Settings apply after the defaults: the bridge calls the load tool's simulator, not its own.
+        await using var bridge = await BridgeUnderTest.StartAsync(settings: ("Upstream:Endpoint", upstream.Uri.AbsoluteUri));
         var options = new LoadOptions
         {
             BridgeUrl = bridge.BaseUri,

@@ -20,6 +20,7 @@ internal static class CallsExtensions
     {
         var calls = app.MapGroup(Prefix).AddEndpointFilter<AdminKeyFilter>().DisableAntiforgery();
         calls.MapGet("/", ListLiveCalls);
+        calls.MapCallAudit();
         return app;
     }
 

@@ -26,4 +26,7 @@ internal enum CallEndReason
 
     /// <summary>The server is shutting down, or an operator hung up.</summary>
     ServerShutdown,
+
+    /// <summary>The call's audit records could not be written fast enough (its backlog passed <c>Audit:BacklogPerCall</c>).</summary>
+    AuditBehind,
 }

@@ -1,10 +1,13 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
+using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Sessions;
@@ -31,6 +34,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private const int CallerSendQueueCapacity = 4096;
 
     private readonly CallerSocket _caller;
+    private readonly CallRecorder? _audit;
     private readonly IRealtimeConnector _connector;
     private readonly CallTokens _tokens;
     private readonly SessionPolicy _policy;
@@ -68,9 +72,12 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         SessionPolicy policy,
         TimeProvider time,
         ILogger logger,
-        TimeSpan startTimeout)
+        TimeSpan startTimeout,
+        CallRecorder? audit = null)
     {
-        _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes);
+        _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes, audit);
+        _audit = audit;
+        audit?.Attach(this);
         _connector = connector;
         _tokens = tokens;
         _policy = policy;
@@ -96,6 +103,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     /// <summary>Counted drops and discards, per reason, for tests and metrics.</summary>
     public CallCounters Counters { get; } = new();
 
+    /// <summary>This call's spans and metrics (Telemetry/); detached unless the endpoint started one.</summary>
+    public CallTelemetry Telemetry { get; init => Counters.Observer = field = value; } = CallTelemetry.Detached("twilio");
+
     /// <summary>Runs the call to its end and returns why it ended.</summary>
     public async Task<CallEndReason> RunAsync(CancellationToken aborted)
     {
@@ -117,7 +127,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 return _endReason;
             }
 
-            var connect = await _connector.ConnectAsync(_stop.Token);
+            var connect = await Telemetry.ConnectAsync(_connector, _stop.Token);
             if (!connect.IsConnected)
             {
                 var failure = connect.Failure!;
@@ -127,7 +137,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 return _endReason;
             }
 
-            _upstream = connect.Connection!;
+            _upstream = _audit?.Wrap(connect.Connection!) ?? connect.Connection!;
             await _upstream.SendAsync(RealtimeEventSerializer.ToMessage(_policy.ToSessionUpdate()), _stop.Token);
 
             // The caller's receive is never cancelled (that would abort the socket before our close frame): it
@@ -152,6 +162,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         finally
         {
             await CloseAsync(callerReceive);
+            await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
             ArrayPool<byte>.Shared.Return(receiveBuffer);
             LogCallEnded(_logger, CallSid ?? "(before start)", _endReason, _endDetail ?? string.Empty);
         }
@@ -256,6 +267,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         Caller = check.Caller;
         _streamSidUtf8 = Encoding.UTF8.GetBytes(StreamSid);
         _writer = new TwilioWriter(StreamSid);
+        _audit?.Open(callSid, CallRecorders.PolicyOf(_policy));
         if (!_policy.PassthroughMulaw)
         {
             _inbound = Resampler.Create(8000, 24000);
@@ -263,6 +275,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         }
 
         LogCallStarted(_logger, callSid, StreamSid, _policy.PassthroughMulaw ? "pcmu" : "pcm24k");
+        Telemetry.OnStarted(callSid, StreamSid, _policy.PassthroughMulaw ? "pcmu" : "pcm24k", _policy.PassthroughMulaw ? 1 : 6);
         return true;
     }
 
@@ -328,6 +341,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     // Returns false when the call should end.
     private async ValueTask<bool> HandleCallerMessageAsync(ReadOnlyMemory<byte> message, byte[] audio, CancellationToken token)
     {
+        var received = Stopwatch.GetTimestamp();
         var status = TwilioReader.Read(message.Span, audio, out var frame);
         if (status != TwilioReadStatus.Ok)
         {
@@ -350,7 +364,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                     return true;
                 }
 
-                await ForwardCallerAudioAsync(audio.AsMemory(0, frame.PayloadLength), token);
+                var payload = audio.AsMemory(0, frame.PayloadLength);
+                await ForwardCallerAudioAsync(payload, token);
+                Telemetry.OnInboundAudio(payload.Length, received);
                 return true;
             case TwilioEvent.Mark:
                 OnMarkEcho(frame.Name);
@@ -436,6 +452,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             echo = _playback.OnMarkEchoed(mark);
         }
 
+        Telemetry.OnMarkEchoed(mark, echo.Kind);
+
         if (echo.Kind == MarkEchoKind.Unknown)
         {
             Drop(CallDrop.UnknownMark);
@@ -486,6 +504,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             return true;
         }
 
+        Telemetry.OnUpstreamEvent(type, message.Span);
         switch (type)
         {
             case RealtimeEventType.ResponseOutputAudioDelta:
@@ -531,6 +550,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     // Returns false when the caller cannot keep up (the call then ends).
     private bool ForwardAssistantAudio(ReadOnlySpan<byte> json)
     {
+        var received = Stopwatch.GetTimestamp();
         var decoded = ArrayPool<byte>.Shared.Rent(RealtimeAudioFrames.GetMaxDecodedAudioLength(json.Length));
         try
         {
@@ -548,6 +568,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 {
                     // Audio still streaming for a response the caller talked over: neither played nor forwarded.
                     Counters.Add(CallDrop.InterruptedAudio);
+                    _audit?.Dropped(CallDrop.InterruptedAudio);
                     return true;
                 }
             }
@@ -565,6 +586,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 return false;
             }
 
+            Telemetry.OnOutboundAudio(delta.AudioLength, received);
             return MarkSent(itemId, Counters.OutboundBytes - sentBefore);
         }
         finally
@@ -632,6 +654,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     {
         _writer!.WriteMedia(_toCallerBuffer, _pendingFrame.AsSpan(0, _pendingFrameLength));
         Counters.AddOutbound(_pendingFrameLength);
+        Telemetry.OnCallerFrameSent(_pendingFrameLength);
         _pendingFrameLength = 0;
         return QueueToCaller(_toCallerBuffer.DetachMessage(RealtimeMessageKind.Audio));
     }
@@ -650,6 +673,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             mark = _playback.OnAudioSent(itemId, bytes / 8.0);
         }
 
+        Telemetry.OnMarkSent(mark);
+
         Span<char> name = stackalloc char[24];
         name[0] = 'm';
         mark.TryFormat(name[1..], out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
@@ -664,6 +689,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         {
             decision = _playback.OnSpeechStarted();
         }
+
+        _audit?.BargeIn(decision);
 
         if (decision.SendClear)
         {
@@ -715,6 +742,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private void Drop(CallDrop drop)
     {
         Counters.Add(drop);
+        _audit?.Dropped(drop);
         bool first;
         lock (_loggedDrops)
         {
