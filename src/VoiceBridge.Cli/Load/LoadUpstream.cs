@@ -93,9 +93,5 @@ public sealed class LoadUpstream : IAsyncDisposable
                 probe.OnResponseCreated();
             }
         }
-
-        public override void OnClosed()
-        {
-        }
     }
 }

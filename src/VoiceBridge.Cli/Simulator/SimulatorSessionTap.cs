@@ -11,7 +11,4 @@ internal abstract class SimulatorSessionTap
 
     /// <summary>A server event is about to be handed to the socket.</summary>
     public abstract void OnServerEvent(RealtimeEventType type);
-
-    /// <summary>The session ended (either side).</summary>
-    public abstract void OnClosed();
 }

@@ -38,16 +38,9 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
 
         var sessionTap = tap?.OnSessionOpened();
         var engine = SimulatorEngine.Start(options, timeProvider);
-        try
+        await using (engine.ConfigureAwait(false))
         {
-            await using (engine.ConfigureAwait(false))
-            {
-                await RelayAsync(socket, engine, sessionTap, context.RequestAborted).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            sessionTap?.OnClosed();
+            await RelayAsync(socket, engine, sessionTap, context.RequestAborted).ConfigureAwait(false);
         }
     }
 
