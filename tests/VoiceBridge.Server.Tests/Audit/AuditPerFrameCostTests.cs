@@ -10,6 +10,7 @@ using VoiceBridge.Server.Sessions;
 namespace VoiceBridge.Server.Tests.Audit;
 
 /// <summary>What auditing costs a phone call per 20 ms frame: every message of both legs copied and queued.</summary>
+[Collection(nameof(AllocationMeasurements))]
 public sealed class AuditPerFrameCostTests : IDisposable
 {
     private const int Frames = 5_000;
