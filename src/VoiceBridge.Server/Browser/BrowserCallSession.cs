@@ -90,6 +90,12 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     /// <inheritdoc/>
     public string? Caller => null;
 
+    /// <inheritdoc/>
+    public string State => "live";
+
+    /// <inheritdoc/>
+    public Calls.CallController? Control => null;
+
     /// <summary>Error events the bridge itself sent to the client.</summary>
     public long ErrorsSent => Interlocked.Read(ref _errorsSent);
 

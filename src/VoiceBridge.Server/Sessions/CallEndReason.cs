@@ -26,4 +26,7 @@ internal enum CallEndReason
 
     /// <summary>The server is shutting down, or an operator hung up.</summary>
     ServerShutdown,
+
+    /// <summary>The bridge ended the call on purpose: <c>end_call</c> after the goodbye was heard, an idle hang-up, or an operator's hang-up.</summary>
+    EndedByBridge,
 }

@@ -5,6 +5,7 @@ using System.Text;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Calls;
 using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Sessions;
@@ -45,6 +46,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private readonly HashSet<CallDrop> _loggedDrops = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CallControlServices? _controlServices;
+    private CallController? _control;
 
     // Builds every message to the caller; written only from the upstream loop, detached after each message.
     private readonly PooledBufferWriter _toCallerBuffer = new();
@@ -68,8 +71,10 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         SessionPolicy policy,
         TimeProvider time,
         ILogger logger,
-        TimeSpan startTimeout)
+        TimeSpan startTimeout,
+        CallControlServices? control = null)
     {
+        _controlServices = control;
         _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes);
         _connector = connector;
         _tokens = tokens;
@@ -92,6 +97,12 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
 
     /// <summary>Who called (from the call token), when known.</summary>
     public string? Caller { get; private set; }
+
+    /// <inheritdoc/>
+    public string State => CallSid is null ? "starting" : _control?.State ?? "live";
+
+    /// <inheritdoc/>
+    public CallController? Control => _control;
 
     /// <summary>Counted drops and discards, per reason, for tests and metrics.</summary>
     public CallCounters Counters { get; } = new();
@@ -129,6 +140,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
 
             _upstream = connect.Connection!;
             await _upstream.SendAsync(RealtimeEventSerializer.ToMessage(_policy.ToSessionUpdate()), _stop.Token);
+            await AttachControlAsync();
 
             // The caller's receive is never cancelled (that would abort the socket before our close frame): it
             // ends with the peer's close, which our close frame asks for.
@@ -151,6 +163,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         }
         finally
         {
+            _control?.Dispose();
             await CloseAsync(callerReceive);
             ArrayPool<byte>.Shared.Return(receiveBuffer);
             LogCallEnded(_logger, CallSid ?? "(before start)", _endReason, _endDetail ?? string.Empty);
@@ -440,6 +453,10 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         {
             Drop(CallDrop.UnknownMark);
         }
+        else if (echo.Kind == MarkEchoKind.Played)
+        {
+            _control?.OnPlaybackProgress();
+        }
         else if (echo.Kind == MarkEchoKind.Cleared)
         {
             Counters.Add(CallDrop.ClearedMark);
@@ -486,6 +503,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             return true;
         }
 
+        _control?.OnUpstreamEvent(type, message.Span);
         switch (type)
         {
             case RealtimeEventType.ResponseOutputAudioDelta:
@@ -570,6 +588,24 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(decoded);
+        }
+    }
+
+    // Tools, idle handling and the operator's commands (Calls/CallController), when the host provides them.
+    private async ValueTask AttachControlAsync()
+    {
+        if (_controlServices is not null)
+        {
+            _control = _controlServices.Create(Transport, IsPlaying, Stop);
+            await _control.AttachAsync(_upstream!, CallSid!, _stop.Token);
+        }
+    }
+
+    private bool IsPlaying()
+    {
+        lock (_playbackLock)
+        {
+            return _playback.IsPlaying;
         }
     }
 
@@ -760,6 +796,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             CallEndReason.MessageTooBig => (WebSocketCloseStatus.MessageTooBig, "message too big"),
             CallEndReason.UpstreamConnectFailed or CallEndReason.UpstreamClosed => (WebSocketCloseStatus.InternalServerError, "upstream unavailable"),
             CallEndReason.ServerShutdown => (WebSocketCloseStatus.EndpointUnavailable, "server shutting down"),
+            CallEndReason.EndedByBridge => (WebSocketCloseStatus.NormalClosure, "call ended by the bridge"),
             _ => (WebSocketCloseStatus.NormalClosure, "call ended"),
         };
 

@@ -21,7 +21,8 @@ internal static partial class TwilioMediaEndpoint
         [FromServices] CallRegistry registry,
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
-        [FromServices] IHostApplicationLifetime lifetime)
+        [FromServices] IHostApplicationLifetime lifetime,
+        [FromServices] Calls.CallControlServices control)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -43,7 +44,7 @@ internal static partial class TwilioMediaEndpoint
         }
 
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout);
+        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, control);
         registry.Add(session, time.GetUtcNow());
         try
         {
