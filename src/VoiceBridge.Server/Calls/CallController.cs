@@ -185,9 +185,8 @@ internal sealed partial class CallController : IDisposable
             return false;
         }
 
-        // Serialized as a JSON string, so quotes in the text cannot end the quotation early.
-        var quoted = JsonSerializer.Serialize(text, RealtimeJsonContext.Default.String);
-        return await SendAsync(Respond("Say exactly the following to the caller, word for word, and nothing else: " + quoted, SayTag));
+        // The text goes last, after a blank line, so nothing in it (quotes included) can end the instruction early.
+        return await SendAsync(Respond("Say exactly the following text to the caller, word for word, and nothing else:\n\n" + text, SayTag));
     }
 
     /// <summary>Operator: redirect the phone call to <paramref name="number"/> now (REST call update with <c>&lt;Dial&gt;</c>).</summary>
