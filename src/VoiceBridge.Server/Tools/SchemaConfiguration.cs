@@ -57,7 +57,7 @@ internal static class SchemaConfiguration
                 case "items":
                     WriteSchema(writer, child);
                     break;
-                case "additionalProperties" when child.Value is { } flag:
+                case "additionalProperties" when Scalar(child) is { } flag:
                     writer.WriteBooleanValue(bool.Parse(flag));
                     break;
                 case "additionalProperties":
@@ -67,7 +67,7 @@ internal static class SchemaConfiguration
                     WriteValue(writer, child, type);
                     break;
                 default:
-                    if (NumberKeywords.Contains(child.Key) && child.Value is { } number)
+                    if (NumberKeywords.Contains(child.Key) && Scalar(child) is { } number)
                     {
                         writer.WriteNumberValue(decimal.Parse(number, CultureInfo.InvariantCulture));
                     }
@@ -83,10 +83,14 @@ internal static class SchemaConfiguration
         writer.WriteEndObject();
     }
 
+    // Some providers give a parent key an empty value next to its children (seen with host settings such as
+    // "required:0"): a section with children is a container whatever its value.
+    private static string? Scalar(IConfigurationSection section) => section.GetChildren().Any() ? null : section.Value;
+
     // A plain value or an array of them; typed by the schema's declared type when it has one.
     private static void WriteValue(Utf8JsonWriter writer, IConfigurationSection node, string? type)
     {
-        if (node.Value is { } scalar)
+        if (Scalar(node) is { } scalar)
         {
             switch (type)
             {

@@ -10,16 +10,19 @@ internal static class CallerSpeech
     private static readonly byte[] s_silence = Enumerable.Repeat((byte)0xFF, 160).ToArray();
 
     /// <summary>Sends one utterance; the simulator's VAD hears speech start and stop, and commits a user turn.</summary>
-    public static async Task SpeakAsync(TwilioCallHarness call)
+    public static Task SpeakAsync(TwilioCallHarness call) => SpeakAsync(mulaw => call.SendMediaAsync(mulaw));
+
+    /// <summary>Sends one utterance through any Twilio-like sender of media payloads.</summary>
+    public static async Task SpeakAsync(Func<byte[], Task> sendMedia)
     {
         for (var i = 0; i < 20; i++)
         {
-            await call.SendMediaAsync(s_tone);
+            await sendMedia(s_tone);
         }
 
         for (var i = 0; i < 35; i++)
         {
-            await call.SendMediaAsync(s_silence);
+            await sendMedia(s_silence);
         }
     }
 
