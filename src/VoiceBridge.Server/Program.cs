@@ -11,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultListenAddress();
 builder.AddHealth();
+builder.AddTelemetry();
 builder.AddUpstream();
 builder.AddSessions();
 builder.AddTwilio();

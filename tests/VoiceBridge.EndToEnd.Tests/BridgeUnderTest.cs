@@ -1,6 +1,7 @@
 extern alias cli;
 
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -20,6 +21,9 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 {
     public const string AuthToken = "e2e-test-auth-token";
 
+    /// <summary>The admin API key (<c>Audit:AdminKeys</c>) every bridge under test accepts.</summary>
+    public const string AdminKey = "e2e-test-admin-key";
+
     private readonly SimulatorServer _simulator;
     private readonly WebApplicationFactory<Program> _factory;
 
@@ -35,7 +39,17 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 
     public CountingConnector Connector { get; }
 
-    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k")
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>An HTTP client for the admin API, with the admin key.</summary>
+    public HttpClient AdminClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseUri };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
+    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Action<IWebHostBuilder>? configure = null, params (string Key, string Value)[] settings)
     {
         var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
@@ -47,6 +61,12 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
             host.UseSetting("Upstream:Endpoint", simulator.Uri.AbsoluteUri);
             host.UseSetting("Upstream:AudioFormat", audioFormat);
             host.UseSetting("urls", "http://127.0.0.1:0");
+            host.UseSetting("Audit:AdminKeys:0", AdminKey);
+            foreach (var (key, value) in settings)
+            {
+                host.UseSetting(key, value);
+            }
+
             host.ConfigureTestServices(services =>
             {
                 var original = services.Last(d => d.ServiceType == typeof(IRealtimeConnector));
@@ -58,6 +78,7 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
                     return counting;
                 });
             });
+            configure?.Invoke(host);
         });
 #pragma warning restore CA2000
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));

@@ -26,6 +26,12 @@ internal static class AuditExtensions
             _ => ActivatorUtilities.CreateInstance<FileAuditStore>(provider),
         });
         services.AddHostedService<AuditWriter>();
+        services.AddSingleton<CallRecorders>();
+        services.AddSingleton<IAuditReader>(provider => provider.GetRequiredService<IOptions<AuditOptions>>().Value.Sink switch
+        {
+            AuditSinkKind.Postgres => ActivatorUtilities.CreateInstance<PostgresAuditReader>(provider),
+            _ => ActivatorUtilities.CreateInstance<FileAuditReader>(provider),
+        });
         services.AddHealthChecks().AddCheck<AuditHealthCheck>("audit", tags: [HealthExtensions.ReadyTag]);
         return builder;
     }

@@ -41,6 +41,22 @@ internal sealed class AuditOptions : IValidatableObject
     public int BacklogPerCall { get; set; } = 6_000;
 
     /// <summary>
+    /// Keep a stereo WAV per call next to its trail (caller left, assistant right, as the caller heard it): 8 kHz for
+    /// phone calls (what the phone leg carries), 24 kHz for browser calls (the upstream's rate).
+    /// </summary>
+    public bool Record { get; set; } = true;
+
+    /// <summary>Redact card numbers (Luhn-checked) and US SSNs from every text written to the trail and transcript.</summary>
+    public bool Redact { get; set; } = true;
+
+    /// <summary>Also redact DTMF digits (keypad entries are often PINs or card numbers).</summary>
+    public bool RedactDtmf { get; set; } = true;
+
+    /// <summary>How long a call's end waits for its close record to be durable before the session lets go.</summary>
+    [KeyedRange(100, 60_000, ErrorMessage = "Audit:CompleteTimeoutMs must be between 100 and 60000.")]
+    public int CompleteTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>
     /// Keys for the admin API (<c>/calls…</c>: audit, transcript, recording, call control), presented as
     /// <c>Authorization: Bearer</c>. Empty: the admin API refuses every request.
     /// </summary>

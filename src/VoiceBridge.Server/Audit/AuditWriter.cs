@@ -25,6 +25,8 @@ internal sealed partial class AuditWriter(
     private readonly List<CallAudit> _holding = [];
     private readonly List<AuditEntry> _held = [];
     private Task<bool>? _pendingRead;
+    private readonly Lock _stopGate = new();
+    private Task? _stopping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,7 +55,18 @@ internal sealed partial class AuditWriter(
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The host can be stopped twice at once (WebApplication.Run's own shutdown and its owner's StopAsync): the
+        // final drain and commit run once, and a second caller waits for the first.
+        lock (_stopGate)
+        {
+            _stopping ??= StopOnceAsync(cancellationToken);
+            return _stopping;
+        }
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (ExecuteTask is { IsCompleted: false })

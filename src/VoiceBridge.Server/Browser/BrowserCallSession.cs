@@ -7,7 +7,9 @@ using System.Text.Json.Nodes;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -34,6 +36,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         [("instructions", "instructions"), ("tools", "tools"), ("tool_choice", "tool_choice"), ("prompt", "prompt"), ("audio", "audio.output.voice")];
 
     private readonly CallerSocket _client;
+    private readonly CallRecorder? _audit;
     private readonly IRealtimeConnector _connector;
     private readonly SessionFieldFilter _filter;
     private readonly EffectiveSession _effective;
@@ -64,11 +67,14 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         EffectiveSession effective,
         BrowserSessionSettings settings,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        CallRecorder? audit = null)
     {
         ArgumentNullException.ThrowIfNull(effective);
         ArgumentNullException.ThrowIfNull(settings);
-        _client = new CallerSocket(client, settings.SendQueueCapacity, settings.MaxMessageBytes);
+        _client = new CallerSocket(client, settings.SendQueueCapacity, settings.MaxMessageBytes, audit);
+        _audit = audit;
+        audit?.Attach(this);
         _connector = connector;
         _filter = filter;
         _effective = effective;
@@ -96,6 +102,12 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     /// <inheritdoc/>
     public Calls.CallController? Control => null;
 
+    /// <inheritdoc/>
+    public void RecordControl(string action, string adminKeyId, string? detail) => _audit?.Controlled(action, adminKeyId, detail);
+
+    /// <summary>This connection's spans and metrics (Telemetry/); detached unless the endpoint started one.</summary>
+    public CallTelemetry Telemetry { get; init; } = CallTelemetry.Detached("browser");
+
     /// <summary>Error events the bridge itself sent to the client.</summary>
     public long ErrorsSent => Interlocked.Read(ref _errorsSent);
 
@@ -106,9 +118,10 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         var receiveBuffer = ArrayPool<byte>.Shared.Rent(_settings.MaxMessageBytes);
         var clientSend = SendToClientAsync();
         Task? clientReceive = null;
+        _audit?.Open(Id, CallRecorders.BrowserPolicy(_effective.InputRate, _effective.OutputRate));
         try
         {
-            var connect = await _connector.ConnectAsync(_stop.Token);
+            var connect = await Telemetry.ConnectAsync(_connector, _stop.Token);
             if (!connect.IsConnected)
             {
                 var failure = connect.Failure!;
@@ -119,7 +132,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
                 return _endReason;
             }
 
-            _upstream = connect.Connection!;
+            _upstream = _audit?.Wrap(connect.Connection!) ?? connect.Connection!;
             // The server's policy goes first: nothing the client sends is read before the upstream confirmed it.
             await _upstream.SendAsync(ToMessage(_effective.ToUpstreamUpdate()), _stop.Token);
             if (!await SettleAsync())
@@ -129,6 +142,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             }
 
             LogStarted(_logger, Id, _effective.InputRate, _effective.OutputRate);
+            Telemetry.OnStarted(Id, null, "pcm24k", (double)ClientAudioFormat.UpstreamRate / _effective.InputRate);
             clientReceive = ReceiveFromClientAsync(receiveBuffer);
             var upstreamReceive = ReceiveFromUpstreamAsync(_stop.Token);
             await Task.WhenAny(clientReceive, upstreamReceive, clientSend, _stopped.Task);
@@ -149,6 +163,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             _client.CompleteSending();
             await clientSend.WaitAsync(WebSocketClosing.Timeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await CloseAsync(clientReceive);
+            await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
             ArrayPool<byte>.Shared.Return(receiveBuffer);
             LogEnded(_logger, Id, _endReason, _endDetail ?? string.Empty, ErrorsSent);
         }
@@ -405,6 +420,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
 
     private async ValueTask AppendAsync(ReadOnlyMemory<byte> json, CancellationToken token)
     {
+        var received = System.Diagnostics.Stopwatch.GetTimestamp();
         if (IsFlooding(out var firstExcess))
         {
             if (firstExcess)
@@ -446,6 +462,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             }
 
             await _upstream!.SendAsync(message, token);
+            Telemetry.OnInboundAudio(length, received);
         }
         finally
         {
@@ -498,6 +515,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     private bool HandleUpstreamEvent(RealtimeMessage message)
     {
         RealtimeEventPeek.TryPeek(message.Span, out var type);
+        Telemetry.OnUpstreamEvent(type, message.Span);
         switch (type)
         {
             case RealtimeEventType.ResponseOutputAudioDelta when _output.Resampler is not null:

@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -21,7 +23,9 @@ internal static partial class RealtimeEndpoint
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
         [FromServices] IHostApplicationLifetime lifetime,
-        [FromServices] CallRegistry registry)
+        [FromServices] CallRegistry registry,
+        [FromServices] CallRecorders recorders,
+        [FromServices] CallTelemetryFactory telemetry)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<BrowserCallSession>();
@@ -61,11 +65,13 @@ internal static partial class RealtimeEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
-        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger);
+        // Started before the session so its span is current for everything the session runs (loops, tools, HttpClient).
+        using var callTelemetry = telemetry.Start("browser");
+        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser()) { Telemetry = callTelemetry };
         registry.Add(session, time.GetUtcNow());
         try
         {
-            await session.RunAsync(aborted.Token);
+            callTelemetry.End(await session.RunAsync(aborted.Token));
         }
         finally
         {

@@ -10,9 +10,7 @@ namespace VoiceBridge.Server.Calls;
 /// </summary>
 internal static class AdminKeyId
 {
-    public static string Of(HttpRequest request)
-    {
-        var key = KeyList.BearerToken(request) ?? string.Empty;
-        return "key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 8));
-    }
+    public static string Of(HttpRequest request) => Of(KeyList.BearerToken(request) ?? string.Empty);
+
+    public static string Of(string key) => "key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 8));
 }

@@ -57,7 +57,7 @@ internal static class CallControlEndpoints
             return UnknownCall(id);
         }
 
-        ControlAudit.Record(logger, id, new ControlAction("hangup", AdminKeyId.Of(context.Request), null));
+        ControlAudit.Record(logger, call, new ControlAction("hangup", AdminKeyId.Of(context.Request), null));
         // Closing the stream ends the Twilio call: no TwiML follows our <Connect> (twilio.md §7).
         call.Stop(CallEndReason.EndedByBridge, "hung up by an operator");
         return Results.Json(new ControlResult(id, "hangup", "ending"), CallsJsonContext.Default.ControlResult, statusCode: StatusCodes.Status202Accepted);
@@ -87,7 +87,7 @@ internal static class CallControlEndpoints
             return Problem(StatusCodes.Status409Conflict, "Only a live phone call can be transferred.");
         }
 
-        ControlAudit.Record(logger, id, new ControlAction("transfer", AdminKeyId.Of(context.Request), number));
+        ControlAudit.Record(logger, call, new ControlAction("transfer", AdminKeyId.Of(context.Request), number));
         var result = await control.TransferAsync(number, context.RequestAborted);
         return result.Succeeded
             ? Results.Json(new ControlResult(id, "transfer", control.State), CallsJsonContext.Default.ControlResult)
@@ -131,7 +131,7 @@ internal static class CallControlEndpoints
             outbound.Add(callSid, body.Instructions);
         }
 
-        ControlAudit.Record(logger, callSid, new ControlAction("outbound", AdminKeyId.Of(context.Request), to));
+        ControlAudit.Log(logger, callSid, new ControlAction("outbound", AdminKeyId.Of(context.Request), to));
         return Results.Json(new OutboundResult(callSid, result.CallStatus), CallsJsonContext.Default.OutboundResult, statusCode: StatusCodes.Status201Created);
     }
 
@@ -154,7 +154,7 @@ internal static class CallControlEndpoints
             return Problem(StatusCodes.Status409Conflict, "This call cannot be controlled (not connected yet, or a browser call).");
         }
 
-        ControlAudit.Record(logger, id, new ControlAction(action, AdminKeyId.Of(context.Request), detail));
+        ControlAudit.Record(logger, call, new ControlAction(action, AdminKeyId.Of(context.Request), detail));
         return await run(control)
             ? Results.Json(new ControlResult(id, action, control.State), CallsJsonContext.Default.ControlResult, statusCode: StatusCodes.Status202Accepted)
             : Problem(StatusCodes.Status409Conflict, "The call ended before the action could be sent.");

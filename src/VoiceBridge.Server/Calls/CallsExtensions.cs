@@ -24,6 +24,7 @@ internal static class CallsExtensions
     {
         var calls = app.MapGroup(Prefix).AddEndpointFilter<AdminKeyFilter>().DisableAntiforgery();
         calls.MapGet("/", ListLiveCalls);
+        calls.MapCallAudit();
         calls.MapCallControl();
         return app;
     }

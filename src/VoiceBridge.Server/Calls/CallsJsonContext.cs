@@ -10,5 +10,4 @@ namespace VoiceBridge.Server.Calls;
 [JsonSerializable(typeof(OutboundRequest))]
 [JsonSerializable(typeof(ControlResult))]
 [JsonSerializable(typeof(OutboundResult))]
-[JsonSerializable(typeof(ControlAction))]
 internal sealed partial class CallsJsonContext : JsonSerializerContext;

@@ -1,19 +1,28 @@
+using VoiceBridge.Server.Sessions;
+
 namespace VoiceBridge.Server.Calls;
 
 /// <summary>
 /// The one hook through which every control action (instructions, say, hang-up, transfer, outbound call) is audited
-/// with who asked. Today it writes a log line; the call's audit trail is being wired into the sessions separately.
+/// with who asked: a <c>bridge.control</c> decision in the call's hash-chained trail, and a log line.
 /// </summary>
 internal static partial class ControlAudit
 {
-    public static void Record(ILogger logger, string callId, ControlAction action)
+    /// <summary>Audits an action on a live call.</summary>
+    public static void Record(ILogger logger, ILiveCall call, ControlAction action)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(action);
+        call.RecordControl(action.Action, action.AdminKeyId, action.Detail);
+        Log(logger, call.CallId ?? "(starting)", action);
+    }
+
+    /// <summary>An action with no live call yet (an outbound call being placed): logged; its trail starts with the call.</summary>
+    public static void Log(ILogger logger, string callId, ControlAction action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        // The detail (a transfer number, the length of a text) stays out of the log: logs carry no caller data.
+        // The detail (a number, the length of a text) stays out of the log: logs carry no caller data.
         LogAction(logger, callId, action.Action, action.AdminKeyId);
-
-        // TODO(audit wiring): once sessions expose their CallAudit, also record
-        // audit.RecordDecision("control." + action.Action, action, CallsJsonContext.Default.ControlAction) on the call's trail.
     }
 
     [LoggerMessage(EventId = 1510, Level = LogLevel.Information, Message = "Call {CallId}: control action {Action} by admin key {AdminKeyId}")]

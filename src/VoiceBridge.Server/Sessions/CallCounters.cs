@@ -11,7 +11,14 @@ internal sealed class CallCounters
 
     public long this[CallDrop drop] => Interlocked.Read(ref _drops[(int)drop]);
 
-    public void Add(CallDrop drop) => Interlocked.Increment(ref _drops[(int)drop]);
+    /// <summary>Receives every count too (the <c>voicebridge.frames.dropped</c> metric).</summary>
+    public Telemetry.CallTelemetry? Observer { get; set; }
+
+    public void Add(CallDrop drop)
+    {
+        Interlocked.Increment(ref _drops[(int)drop]);
+        Observer?.OnDrop(drop);
+    }
 
     public void AddOutbound(int bytes) => Interlocked.Add(ref _outboundBytes, bytes);
 }

@@ -27,6 +27,9 @@ internal enum CallEndReason
     /// <summary>The server is shutting down, or an operator hung up.</summary>
     ServerShutdown,
 
+    /// <summary>The call's audit records could not be written fast enough (its backlog passed <c>Audit:BacklogPerCall</c>).</summary>
+    AuditBehind,
+
     /// <summary>The bridge ended the call on purpose: <c>end_call</c> after the goodbye was heard, an idle hang-up, or an operator's hang-up.</summary>
     EndedByBridge,
 }

@@ -15,10 +15,12 @@ internal sealed class CallerSocket
     private readonly WebSocket _socket;
     private readonly Channel<RealtimeMessage> _outbound;
     private readonly int _maxMessageBytes;
+    private readonly ICallerLegTap? _tap;
     private bool _skipToEndOfMessage;
 
-    public CallerSocket(WebSocket socket, int sendQueueCapacity, int maxMessageBytes)
+    public CallerSocket(WebSocket socket, int sendQueueCapacity, int maxMessageBytes, ICallerLegTap? tap = null)
     {
+        _tap = tap;
         _socket = socket;
         _maxMessageBytes = maxMessageBytes;
         _outbound = Channel.CreateBounded<RealtimeMessage>(new BoundedChannelOptions(sendQueueCapacity)
@@ -58,6 +60,7 @@ internal sealed class CallerSocket
                 {
                     using (message)
                     {
+                        _tap?.Sent(message.Span);
                         await _socket.SendAsync(message.Memory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
                     }
                 }
@@ -118,6 +121,7 @@ internal sealed class CallerSocket
             length += result.Count;
             if (result.EndOfMessage)
             {
+                _tap?.Received(buffer.AsSpan(0, length), result.MessageType == WebSocketMessageType.Binary);
                 return new CallerRead(result.MessageType == WebSocketMessageType.Binary ? CallerReadKind.Binary : CallerReadKind.Text, length);
             }
 

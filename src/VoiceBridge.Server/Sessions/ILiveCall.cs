@@ -21,6 +21,9 @@ internal interface ILiveCall
     /// <summary>Live control of the call (tools, instructions, say, transfer); null until the upstream is connected.</summary>
     Calls.CallController? Control { get; }
 
+    /// <summary>Audits an operator's action on this call (a no-op when the call has no audit trail).</summary>
+    void RecordControl(string action, string adminKeyId, string? detail);
+
     /// <summary>Ends the call from outside (operator hang-up, shutdown); the first reason given wins.</summary>
     void Stop(CallEndReason reason, string detail);
 }

@@ -1,11 +1,14 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Calls;
+using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Sessions;
@@ -32,6 +35,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private const int CallerSendQueueCapacity = 4096;
 
     private readonly CallerSocket _caller;
+    private readonly CallRecorder? _audit;
     private readonly IRealtimeConnector _connector;
     private readonly CallTokens _tokens;
     private readonly SessionPolicy _policy;
@@ -46,7 +50,6 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private readonly HashSet<CallDrop> _loggedDrops = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CallControlServices? _controlServices;
     private CallController? _control;
 
     // Builds every message to the caller; written only from the upstream loop, detached after each message.
@@ -72,10 +75,11 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         TimeProvider time,
         ILogger logger,
         TimeSpan startTimeout,
-        CallControlServices? control = null)
+        CallRecorder? audit = null)
     {
-        _controlServices = control;
-        _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes);
+        _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes, audit);
+        _audit = audit;
+        audit?.Attach(this);
         _connector = connector;
         _tokens = tokens;
         _policy = policy;
@@ -104,8 +108,17 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     /// <inheritdoc/>
     public CallController? Control => _control;
 
+    /// <inheritdoc/>
+    public void RecordControl(string action, string adminKeyId, string? detail) => _audit?.Controlled(action, adminKeyId, detail);
+
     /// <summary>Counted drops and discards, per reason, for tests and metrics.</summary>
     public CallCounters Counters { get; } = new();
+
+    /// <summary>Tools, idle handling and the operator's commands for this call; none when null.</summary>
+    public CallControlServices? ControlServices { get; init; }
+
+    /// <summary>This call's spans and metrics (Telemetry/); detached unless the endpoint started one.</summary>
+    public CallTelemetry Telemetry { get; init => Counters.Observer = field = value; } = CallTelemetry.Detached("twilio");
 
     /// <summary>Runs the call to its end and returns why it ended.</summary>
     public async Task<CallEndReason> RunAsync(CancellationToken aborted)
@@ -128,7 +141,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 return _endReason;
             }
 
-            var connect = await _connector.ConnectAsync(_stop.Token);
+            var connect = await Telemetry.ConnectAsync(_connector, _stop.Token);
             if (!connect.IsConnected)
             {
                 var failure = connect.Failure!;
@@ -138,7 +151,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 return _endReason;
             }
 
-            _upstream = connect.Connection!;
+            _upstream = _audit?.Wrap(connect.Connection!) ?? connect.Connection!;
             await _upstream.SendAsync(RealtimeEventSerializer.ToMessage(_policy.ToSessionUpdate()), _stop.Token);
             await AttachControlAsync();
 
@@ -165,6 +178,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         {
             _control?.Dispose();
             await CloseAsync(callerReceive);
+            await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
             ArrayPool<byte>.Shared.Return(receiveBuffer);
             LogCallEnded(_logger, CallSid ?? "(before start)", _endReason, _endDetail ?? string.Empty);
         }
@@ -269,6 +283,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         Caller = check.Caller;
         _streamSidUtf8 = Encoding.UTF8.GetBytes(StreamSid);
         _writer = new TwilioWriter(StreamSid);
+        _audit?.Open(callSid, CallRecorders.PolicyOf(_policy));
         if (!_policy.PassthroughMulaw)
         {
             _inbound = Resampler.Create(8000, 24000);
@@ -276,6 +291,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         }
 
         LogCallStarted(_logger, callSid, StreamSid, _policy.PassthroughMulaw ? "pcmu" : "pcm24k");
+        Telemetry.OnStarted(callSid, StreamSid, _policy.PassthroughMulaw ? "pcmu" : "pcm24k", _policy.PassthroughMulaw ? 1 : 6);
         return true;
     }
 
@@ -341,6 +357,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     // Returns false when the call should end.
     private async ValueTask<bool> HandleCallerMessageAsync(ReadOnlyMemory<byte> message, byte[] audio, CancellationToken token)
     {
+        var received = Stopwatch.GetTimestamp();
         var status = TwilioReader.Read(message.Span, audio, out var frame);
         if (status != TwilioReadStatus.Ok)
         {
@@ -363,7 +380,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                     return true;
                 }
 
-                await ForwardCallerAudioAsync(audio.AsMemory(0, frame.PayloadLength), token);
+                var payload = audio.AsMemory(0, frame.PayloadLength);
+                await ForwardCallerAudioAsync(payload, token);
+                Telemetry.OnInboundAudio(payload.Length, received);
                 return true;
             case TwilioEvent.Mark:
                 OnMarkEcho(frame.Name);
@@ -449,6 +468,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             echo = _playback.OnMarkEchoed(mark);
         }
 
+        Telemetry.OnMarkEchoed(mark, echo.Kind);
+
         if (echo.Kind == MarkEchoKind.Unknown)
         {
             Drop(CallDrop.UnknownMark);
@@ -503,6 +524,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             return true;
         }
 
+        Telemetry.OnUpstreamEvent(type, message.Span);
         _control?.OnUpstreamEvent(type, message.Span);
         switch (type)
         {
@@ -549,6 +571,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     // Returns false when the caller cannot keep up (the call then ends).
     private bool ForwardAssistantAudio(ReadOnlySpan<byte> json)
     {
+        var received = Stopwatch.GetTimestamp();
         var decoded = ArrayPool<byte>.Shared.Rent(RealtimeAudioFrames.GetMaxDecodedAudioLength(json.Length));
         try
         {
@@ -566,6 +589,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 {
                     // Audio still streaming for a response the caller talked over: neither played nor forwarded.
                     Counters.Add(CallDrop.InterruptedAudio);
+                    _audit?.Dropped(CallDrop.InterruptedAudio);
                     return true;
                 }
             }
@@ -583,6 +607,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 return false;
             }
 
+            Telemetry.OnOutboundAudio(delta.AudioLength, received);
             return MarkSent(itemId, Counters.OutboundBytes - sentBefore);
         }
         finally
@@ -594,9 +619,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     // Tools, idle handling and the operator's commands (Calls/CallController), when the host provides them.
     private async ValueTask AttachControlAsync()
     {
-        if (_controlServices is not null)
+        if (ControlServices is not null)
         {
-            _control = _controlServices.Create(Transport, IsPlaying, Stop);
+            _control = ControlServices.Create(Transport, IsPlaying, Stop);
             await _control.AttachAsync(_upstream!, CallSid!, _stop.Token);
         }
     }
@@ -668,6 +693,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     {
         _writer!.WriteMedia(_toCallerBuffer, _pendingFrame.AsSpan(0, _pendingFrameLength));
         Counters.AddOutbound(_pendingFrameLength);
+        Telemetry.OnCallerFrameSent(_pendingFrameLength);
         _pendingFrameLength = 0;
         return QueueToCaller(_toCallerBuffer.DetachMessage(RealtimeMessageKind.Audio));
     }
@@ -686,6 +712,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             mark = _playback.OnAudioSent(itemId, bytes / 8.0);
         }
 
+        Telemetry.OnMarkSent(mark);
+
         Span<char> name = stackalloc char[24];
         name[0] = 'm';
         mark.TryFormat(name[1..], out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
@@ -700,6 +728,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         {
             decision = _playback.OnSpeechStarted();
         }
+
+        _audit?.BargeIn(decision);
 
         if (decision.SendClear)
         {
@@ -751,6 +781,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private void Drop(CallDrop drop)
     {
         Counters.Add(drop);
+        _audit?.Dropped(drop);
         bool first;
         lock (_loggedDrops)
         {

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Calls;
+using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Tests.Sessions;
 using VoiceBridge.Server.Tests.Tools;
 using VoiceBridge.Server.Twilio;
@@ -88,6 +89,15 @@ public sealed class CallControlApiTests : IDisposable
         }
 
         Assert.Equal(WebSocketCloseStatus.NormalClosure, phone.Socket.CloseStatus);
+
+        // Every action is in the call's audit trail with the admin key's id, never the key.
+        await factory.Services.GetRequiredService<CallRegistry>().WhenEmpty.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var trail = await admin.GetStringAsync(new Uri($"/calls/{CallSid}/audit", UriKind.Relative), TestContext.Current.CancellationToken);
+        var controls = trail.Split('\n').Where(line => line.Contains("bridge.control", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, controls.Count);
+        Assert.All(controls, line => Assert.Contains("\"admin_key_id\":\"" + AdminKeyId.Of(AdminKey) + "\"", line, StringComparison.Ordinal));
+        Assert.DoesNotContain(AdminKey, trail, StringComparison.Ordinal);
+        Assert.Contains("ended_by_bridge", trail, StringComparison.Ordinal);
     }
 
     [Theory]

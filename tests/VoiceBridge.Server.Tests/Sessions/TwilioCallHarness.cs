@@ -75,7 +75,7 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         time ??= TimeProvider.System;
         var tokens = new CallTokens(Options.Create(new TwilioOptions { AuthToken = "test-token" }), time);
         var session = new TwilioCallSession(bridgeSide, connector ?? upstream, tokens, policy ?? new SessionPolicy(), time,
-            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30), control);
+            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30)) { ControlServices = control };
         var harness = new TwilioCallHarness(client, server, twilio, bridgeSide, session, upstream, tokens);
         harness.Run = session.RunAsync(CancellationToken.None);
         return harness;

@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Text.Json;
+
+namespace VoiceBridge.Server.Audit;
+
+/// <summary>
+/// Redacts what a compliance review must not find in a trail or transcript (<c>Audit:Redact</c>, <c>Audit:RedactDtmf</c>):
+/// payment card numbers (13–19 digits, spaces or dashes allowed, Luhn-valid), US social security numbers (3-2-4 digits,
+/// or 9 in a row, with the SSA's never-issued ranges excluded), and optionally DTMF digits. Applied to every string value
+/// of an event before it is queued, so nothing redacted ever reaches the disk. The call token of Twilio's <c>start</c>
+/// (a credential) is always removed.
+/// </summary>
+internal static partial class AuditRedactor
+{
+    public const string Card = "[REDACTED CARD]";
+    public const string Ssn = "[REDACTED SSN]";
+    public const string Dtmf = "[REDACTED DTMF]";
+    public const string Secret = "[REDACTED]";
+
+    // A digit run not glued to a word: ids such as "CAfe12345678901234" or "item_123456789" are never touched.
+    [GeneratedRegex(@"(?<![\p{L}\p{N}_-])\d(?:[ -]?\d){12,18}(?![\p{L}\p{N}_-])", RegexOptions.CultureInvariant)]
+    private static partial Regex CardCandidate();
+
+    [GeneratedRegex(@"(?<![\p{L}\p{N}_-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\p{L}\p{N}_-])", RegexOptions.CultureInvariant)]
+    private static partial Regex SsnCandidate();
+
+    // The text the phone session gives the model for a key press ("The caller pressed the phone key 5.").
+    [GeneratedRegex(@"(?<=phone key )[0-9*#A-Da-d]", RegexOptions.CultureInvariant)]
+    private static partial Regex PhoneKey();
+
+    /// <summary>The text with card numbers and SSNs replaced (the same instance when there is none).</summary>
+    public static string RedactText(string text, bool dtmf = false)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!HasLongDigitRun(text.AsSpan()) && !(dtmf && text.Contains("phone key", StringComparison.Ordinal)))
+        {
+            return text;
+        }
+
+        var redacted = CardCandidate().Replace(text, match => IsCard(match.ValueSpan) ? Card : match.Value);
+        redacted = SsnCandidate().Replace(redacted, match => IsSsn(match) ? Ssn : match.Value);
+        return dtmf ? PhoneKey().Replace(redacted, Dtmf) : redacted;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="json"/> with every string value redacted to <paramref name="output"/> and returns true, or
+    /// returns false (nothing written) when there is nothing to redact — the common case, decided by a byte scan.
+    /// </summary>
+    public static bool TryRedactJson(ReadOnlySpan<byte> json, bool text, bool dtmf, IBufferWriter<byte> output)
+    {
+        var suspicious = (text && HasLongDigitRun(json)) || json.IndexOf("\"callToken\""u8) >= 0
+            || (dtmf && (json.IndexOf("\"digit\""u8) >= 0 || json.IndexOf("phone key"u8) >= 0));
+        if (!suspicious)
+        {
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using var writer = new Utf8JsonWriter(output);
+            string? replacement = null;
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        var name = reader.GetString()!;
+                        replacement = name == "callToken" ? Secret : dtmf && name == "digit" ? Dtmf : null;
+                        writer.WritePropertyName(name);
+                        break;
+                    case JsonTokenType.String:
+                        writer.WriteStringValue(replacement ?? (text ? RedactText(reader.GetString()!, dtmf) : reader.GetString()));
+                        replacement = null;
+                        break;
+                    case JsonTokenType.StartObject:
+                        writer.WriteStartObject();
+                        break;
+                    case JsonTokenType.EndObject:
+                        writer.WriteEndObject();
+                        break;
+                    case JsonTokenType.StartArray:
+                        writer.WriteStartArray();
+                        break;
+                    case JsonTokenType.EndArray:
+                        writer.WriteEndArray();
+                        break;
+                    case JsonTokenType.Number:
+                        writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+                        replacement = null;
+                        break;
+                    case JsonTokenType.True or JsonTokenType.False:
+                        writer.WriteBooleanValue(reader.GetBoolean());
+                        replacement = null;
+                        break;
+                    case JsonTokenType.Null:
+                        writer.WriteNullValue();
+                        replacement = null;
+                        break;
+                }
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the trail keeps it as unparsed bytes; a digit run in it is redacted as text.
+            var raw = Encoding.UTF8.GetString(json);
+            output.Write(Encoding.UTF8.GetBytes(text ? RedactText(raw, dtmf) : raw));
+            return true;
+        }
+    }
+
+    /// <summary>Nine or more digits in a row, single spaces or dashes between them allowed.</summary>
+    internal static bool HasLongDigitRun(ReadOnlySpan<byte> utf8)
+    {
+        var run = 0;
+        var previousWasDigit = false;
+        foreach (var b in utf8)
+        {
+            if (Step(b, ref run, ref previousWasDigit))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasLongDigitRun(ReadOnlySpan<char> text)
+    {
+        var run = 0;
+        var previousWasDigit = false;
+        foreach (var c in text)
+        {
+            if (Step(c < 128 ? (byte)c : (byte)0, ref run, ref previousWasDigit))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Step(byte b, ref int run, ref bool previousWasDigit)
+    {
+        if (b is >= (byte)'0' and <= (byte)'9')
+        {
+            run++;
+            previousWasDigit = true;
+            return run >= 9;
+        }
+
+        if ((b == (byte)' ' || b == (byte)'-') && previousWasDigit)
+        {
+            previousWasDigit = false;
+        }
+        else
+        {
+            run = 0;
+            previousWasDigit = false;
+        }
+
+        return false;
+    }
+
+    internal static bool IsCard(ReadOnlySpan<char> candidate)
+    {
+        Span<int> digits = stackalloc int[19];
+        var count = 0;
+        foreach (var c in candidate)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                if (count == digits.Length)
+                {
+                    return false;
+                }
+
+                digits[count++] = c - '0';
+            }
+        }
+
+        if (count < 13)
+        {
+            return false;
+        }
+
+        // Luhn: double every second digit from the right.
+        var sum = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var d = digits[count - 1 - i];
+            if (i % 2 == 1)
+            {
+                d *= 2;
+                if (d > 9)
+                {
+                    d -= 9;
+                }
+            }
+
+            sum += d;
+        }
+
+        return sum % 10 == 0;
+    }
+
+    // The SSA never issues area 000, 666 or 900–999, group 00 or serial 0000.
+    private static bool IsSsn(Match match)
+    {
+        var area = match.Groups[1].ValueSpan;
+        return area is not "000" and not "666" && area[0] != '9'
+            && match.Groups[3].ValueSpan is not "00" && match.Groups[4].ValueSpan is not "0000";
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Audit;
+
+namespace VoiceBridge.Server.Calls;
+
+/// <summary>
+/// The audit read-back under <c>/calls/{id}</c> (behind the admin key): the trail as stored, the transcript as heard,
+/// the recording. Live and finished calls alike; an id that is not a possible call id is refused before any lookup.
+/// </summary>
+internal static class CallAuditEndpoints
+{
+    /// <summary>Newline-delimited JSON: one audit line per line, exactly as chained (so it can be verified as is).</summary>
+    public const string JsonLinesContentType = "application/x-ndjson";
+
+    public static RouteGroupBuilder MapCallAudit(this RouteGroupBuilder calls)
+    {
+        calls.MapGet("/{id}/audit", GetAuditAsync);
+        calls.MapGet("/{id}/transcript", GetTranscriptAsync);
+        calls.MapGet("/{id}/recording", GetRecordingAsync);
+        return calls;
+    }
+
+    private static async Task<IResult> GetAuditAsync(string id, IAuditReader reader, CancellationToken cancellationToken)
+    {
+        if (!AuditTrailText.IsValidCallId(id))
+        {
+            return InvalidId();
+        }
+
+        return await reader.ReadTrailAsync(id, cancellationToken) is { } trail
+            ? Results.Bytes(trail, JsonLinesContentType)
+            : UnknownCall();
+    }
+
+    private static async Task<IResult> GetTranscriptAsync(string id, IAuditReader reader, CancellationToken cancellationToken)
+    {
+        if (!AuditTrailText.IsValidCallId(id))
+        {
+            return InvalidId();
+        }
+
+        return await reader.ReadTrailAsync(id, cancellationToken) is { } trail
+            ? Results.Json(AuditTrailText.Transcript(id, trail), AuditJsonContext.Default.CallTranscript)
+            : UnknownCall();
+    }
+
+    private static async Task<IResult> GetRecordingAsync(string id, IAuditReader reader, IOptions<AuditOptions> options, CancellationToken cancellationToken)
+    {
+        if (!AuditTrailText.IsValidCallId(id))
+        {
+            return InvalidId();
+        }
+
+        if (await reader.ReadTrailAsync(id, cancellationToken) is not { } trail)
+        {
+            return UnknownCall();
+        }
+
+        // The path comes from the verified trail and must still resolve inside Audit:Directory.
+        var root = Path.GetFullPath(options.Value.Directory) + Path.DirectorySeparatorChar;
+        var relative = AuditTrailText.Recording(trail);
+        var path = relative is null ? null : Path.GetFullPath(Path.Combine(root, relative));
+        if (path is null || !path.StartsWith(root, StringComparison.Ordinal) || !File.Exists(path))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "This call has no recording here.");
+        }
+
+        return Results.File(path, "audio/wav", enableRangeProcessing: true);
+    }
+
+    private static IResult InvalidId() =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "A call id has letters, digits, '-' and '_' only.");
+
+    private static IResult UnknownCall() => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No audit trail for this call.");
+}

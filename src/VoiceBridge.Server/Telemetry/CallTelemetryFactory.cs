@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Upstream;
+
+namespace VoiceBridge.Server.Telemetry;
+
+/// <summary>Starts the telemetry of one call (its span becomes current for the caller's async flow).</summary>
+internal sealed class CallTelemetryFactory(
+    VoiceBridgeMetrics metrics,
+    IOptions<TelemetryOptions> telemetry,
+    IOptions<UpstreamOptions> upstream,
+    UpstreamHealth health,
+    TimeProvider time,
+    ILogger<CallTelemetry> logger)
+{
+    private CallTelemetryContext? _context;
+
+    /// <param name="transport"><c>twilio</c> or <c>browser</c>.</param>
+    public CallTelemetry Start(string transport) => new(transport, metrics, _context ??= CreateContext());
+
+    private CallTelemetryContext CreateContext()
+    {
+        var settings = telemetry.Value;
+        var upstreamSettings = upstream.Value;
+        var provider = upstreamSettings.UsesWebSocket ? (upstreamSettings.Provider?.ToString() ?? "Endpoint") : "Simulator";
+        settings.Prices.TryGetValue(upstreamSettings.Model, out var price);
+        return new CallTelemetryContext(provider, upstreamSettings.Model, settings.FirstAudioSloMs, price, health, time, logger);
+    }
+}

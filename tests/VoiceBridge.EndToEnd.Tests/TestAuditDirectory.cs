@@ -1,0 +1,35 @@
+using System.Runtime.CompilerServices;
+
+namespace VoiceBridge.EndToEnd.Tests;
+
+/// <summary>
+/// Every server this test process hosts writes its audit trails and recordings to one temporary directory (never into
+/// the source tree, where Audit:Directory's default "audit" would put them), deleted when the process exits. Set as
+/// the environment variable the host's configuration reads, before any test builds a host; a test that needs its own
+/// directory sets Audit:Directory itself.
+/// </summary>
+internal static class TestAuditDirectory
+{
+    public static string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "voicebridge-test-audit-" + Environment.ProcessId);
+
+    [ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "Test-process setup: must run before any host is built.")]
+    internal static void Initialize()
+    {
+        Environment.SetEnvironmentVariable("Audit__Directory", Path);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                if (Directory.Exists(Path))
+                {
+                    Directory.Delete(Path, recursive: true);
+                }
+            }
+            catch (IOException)
+            {
+                // A file still open at exit: the OS temp cleanup takes it.
+            }
+        };
+    }
+}
