@@ -73,9 +73,26 @@ stop_postgres() {
   postgres_base=""
 }
 
+# Debian's chromium for the demo page's real-browser test (Playwright drives it through ExecutablePath; Playwright's
+# own browser downloads are never used).
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
+}
+
+# The official openai npm package for the Node SDK end-to-end test, installed from the committed lock file.
+ensure_node_sdk_packages() {
+  local project
+  project="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/VoiceBridge.EndToEnd.Tests/node-sdk"
+  [ -d "$project/node_modules/openai" ] && return 0
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm || return 1
+  (cd "$project" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 ensure_test_prerequisites() {
   # Not fatal: without it only the PostgreSQL audit tests fail (CI=true) or are skipped with the reason.
   ensure_postgres || echo "warning: no PostgreSQL for the tests; the Postgres audit sink tests will not run" >&2
+  ensure_chromium || echo "warning: no chromium; the demo page's browser test will not run" >&2
+  ensure_node_sdk_packages || echo "warning: no openai npm package; the Node SDK test will not run" >&2
   return 0
 }
 

@@ -1,6 +1,7 @@
 extern alias cli;
 
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -49,7 +50,11 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
         return client;
     }
 
-    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Action<IWebHostBuilder>? configure = null, params (string Key, string Value)[] settings)
+    /// <summary>
+    /// Starts it. <paramref name="settings"/> are extra configuration keys; <paramref name="certificate"/> makes Kestrel
+    /// serve HTTPS (clients that always open wss://, like the openai npm package).
+    /// </summary>
+    public static async Task<BridgeUnderTest> StartAsync(string audioFormat = "Pcm24k", Action<IWebHostBuilder>? configure = null, X509Certificate2? certificate = null, params (string Key, string Value)[] settings)
     {
         var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
@@ -81,7 +86,13 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
             configure?.Invoke(host);
         });
 #pragma warning restore CA2000
-        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _ = factory.Services.GetRequiredService<IRealtimeConnector>();

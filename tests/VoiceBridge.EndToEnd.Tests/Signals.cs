@@ -11,13 +11,16 @@ internal static class Signals
     /// A voiced, speech-like sound: 140 Hz fundamental with harmonics below 3 kHz (inside the resamplers' 3.4 kHz passband), weighted by three formant-like
     /// resonances (500, 1500, 2500 Hz), under a slow raised-sine envelope with a 4 Hz syllable tremor.
     /// </summary>
-    public static short[] Voice(double seconds, double silenceAfterSeconds)
+    public static short[] Voice(double seconds, double silenceAfterSeconds) => Voice(seconds, silenceAfterSeconds, Rate);
+
+    /// <summary>The same voice at <paramref name="rate"/> Hz (the browser and SDK legs speak 24 or 48 kHz).</summary>
+    public static short[] Voice(double seconds, double silenceAfterSeconds, int rate)
     {
-        var speech = (int)(seconds * Rate);
-        var pcm = new short[speech + (int)(silenceAfterSeconds * Rate)];
+        var speech = (int)(seconds * rate);
+        var pcm = new short[speech + (int)(silenceAfterSeconds * rate)];
         for (var i = 0; i < speech; i++)
         {
-            var t = (double)i / Rate;
+            var t = (double)i / rate;
             var envelope = Math.Sin(Math.PI * t / seconds) * (0.75 + (0.25 * Math.Sin(2 * Math.PI * 4 * t)));
             double sample = 0;
             for (var h = 1; 140 * h < 3000; h++)

@@ -60,7 +60,8 @@ internal static partial class AuditRedactor
         try
         {
             var reader = new Utf8JsonReader(json);
-            using var writer = new Utf8JsonWriter(output);
+            // Relaxed escaping: the trail is JSON lines read by tools, not HTML; text stays readable ("it's", "é").
+            using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             string? replacement = null;
             while (reader.Read())
             {

@@ -121,6 +121,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         _audit?.Open(Id, CallRecorders.BrowserPolicy(_effective.InputRate, _effective.OutputRate));
         try
         {
+            Telemetry.OnStarted(Id, null, "pcm24k", (double)ClientAudioFormat.UpstreamRate / _effective.InputRate);
             var connect = await Telemetry.ConnectAsync(_connector, _stop.Token);
             if (!connect.IsConnected)
             {
@@ -142,7 +143,6 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             }
 
             LogStarted(_logger, Id, _effective.InputRate, _effective.OutputRate);
-            Telemetry.OnStarted(Id, null, "pcm24k", (double)ClientAudioFormat.UpstreamRate / _effective.InputRate);
             clientReceive = ReceiveFromClientAsync(receiveBuffer);
             var upstreamReceive = ReceiveFromUpstreamAsync(_stop.Token);
             await Task.WhenAny(clientReceive, upstreamReceive, clientSend, _stopped.Task);

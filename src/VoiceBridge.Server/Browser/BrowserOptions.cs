@@ -58,7 +58,12 @@ internal sealed class BrowserOptions
     [Range(16, 65_536)]
     public int SendQueueCapacity { get; set; } = 2048;
 
-    /// <summary>Serve the demo page from wwwroot (later).</summary>
+    /// <summary>
+    /// Serves the demo page (wwwroot) at <c>/</c> and its token endpoint <see cref="BrowserUrls.DemoTokenPath"/>, which
+    /// mints client tokens without a bridge API key, and lets that page's own origin connect to <c>/v1/realtime</c>.
+    /// Default: on in the Development environment only (set in <see cref="BrowserExtensions.AddBrowser"/>); never turn
+    /// it on where strangers can reach the server.
+    /// </summary>
     public bool DemoPage { get; set; }
 
     /// <summary>The parsed <see cref="ClientMayChange"/>.</summary>

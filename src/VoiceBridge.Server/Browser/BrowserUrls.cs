@@ -6,6 +6,12 @@ internal static class BrowserUrls
     public const string RealtimePath = "/v1/realtime";
     public const string ClientSecretsPath = "/v1/realtime/client_secrets";
 
+    /// <summary>
+    /// Development-only: the demo page's token source (<see cref="BrowserOptions.DemoPage"/>). Not under <c>/v1</c>, so
+    /// nobody mistakes it for part of the OpenAI-compatible API.
+    /// </summary>
+    public const string DemoTokenPath = "/demo/client_secret";
+
     /// <summary>The subprotocol browsers offer and we echo (openai-realtime.md §1).</summary>
     public const string RealtimeSubprotocol = "realtime";
 

@@ -65,12 +65,23 @@ internal static partial class ClientSecretsEndpoint
             return;
         }
 
+        await WriteSecretAsync(context, tokens, settings, policy, effective, session, seconds);
+    }
+
+    /// <summary>Mints a token fixing <paramref name="session"/> and answers with it and the session the client will see.</summary>
+    public static Task WriteSecretAsync(HttpContext context, ClientTokens tokens, BrowserOptions settings, SessionPolicy policy, EffectiveSession effective, JsonObject? session, int seconds)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(effective);
         var (value, expiresAt) = tokens.Mint(TimeSpan.FromSeconds(seconds), session?.ToJsonString());
         var shown = effective.Session.DeepClone().AsObject();
         new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools).ShapeForClient(shown, effective.InputRate, effective.OutputRate);
         shown["model"] = policy.Model;
         context.Response.StatusCode = StatusCodes.Status200OK;
-        await context.Response.WriteAsJsonAsync(new ClientSecretResponse { Value = value, ExpiresAt = expiresAt, Session = shown }, BrowserJsonContext.Default.ClientSecretResponse);
+        return context.Response.WriteAsJsonAsync(new ClientSecretResponse { Value = value, ExpiresAt = expiresAt, Session = shown }, BrowserJsonContext.Default.ClientSecretResponse);
     }
 
     // The minting backend is trusted with the session (it holds a bridge key), except what one upstream cannot

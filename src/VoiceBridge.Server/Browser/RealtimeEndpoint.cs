@@ -36,7 +36,9 @@ internal static partial class RealtimeEndpoint
         }
 
         var origin = context.Request.Headers.Origin.ToString();
-        if (origin.Length > 0 && !settings.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        // The demo page, when served, is this server's own origin: it may connect without being listed.
+        if (origin.Length > 0 && !settings.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase)
+            && !(settings.DemoPage && SameOrigin.IsSameOrigin(context.Request)))
         {
             LogOriginRefused(logger, origin);
             await ClientSecretsEndpoint.WriteErrorAsync(context, StatusCodes.Status403Forbidden, "origin_not_allowed", "This origin may not connect.", null);

@@ -186,7 +186,7 @@ internal sealed partial class CallTelemetry : IDisposable
         metrics.HopLatency.Record(Stopwatch.GetElapsedTime(receivedTimestamp).TotalSeconds, _hopInbound);
     }
 
-    /// <summary>An upstream audio delta handed to the caller's send queue.</summary>
+    /// <summary>An upstream audio delta handed to the caller's send queue (0 for <paramref name="receivedTimestamp"/>: not timed).</summary>
     public void OnOutboundAudio(int upstreamBytes, long receivedTimestamp)
     {
         if (_metrics is not { } metrics)
@@ -196,7 +196,10 @@ internal sealed partial class CallTelemetry : IDisposable
 
         metrics.Frames.Add(1, _upstreamIn);
         metrics.Bytes.Add(upstreamBytes, _upstreamIn);
-        metrics.HopLatency.Record(Stopwatch.GetElapsedTime(receivedTimestamp).TotalSeconds, _hopOutbound);
+        if (receivedTimestamp != 0)
+        {
+            metrics.HopLatency.Record(Stopwatch.GetElapsedTime(receivedTimestamp).TotalSeconds, _hopOutbound);
+        }
     }
 
     /// <summary>One assistant audio frame queued to the caller; the first of a turn sets its first-audio latency.</summary>
@@ -258,7 +261,8 @@ internal sealed partial class CallTelemetry : IDisposable
             case RealtimeEventType.ResponseOutputAudioDelta when _deltaIsCallerFrame:
                 // Not decoded here: base64 is 4 bytes per 3, and the JSON around it is small next to ~100 ms of audio.
                 var approximateBytes = json.Length * 3 / 4;
-                OnOutboundAudio(approximateBytes, Stopwatch.GetTimestamp());
+                // No hop: the delta is queued to the client as it came, there is nothing between the legs to time.
+                OnOutboundAudio(approximateBytes, receivedTimestamp: 0);
                 OnCallerFrameSent(approximateBytes);
                 break;
             case RealtimeEventType.InputAudioBufferSpeechStopped:

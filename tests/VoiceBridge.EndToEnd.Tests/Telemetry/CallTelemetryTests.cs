@@ -21,8 +21,10 @@ namespace VoiceBridge.EndToEnd.Tests.Telemetry;
 public sealed partial class CallTelemetryTests
 {
     private const string ApiKey = "sk-telemetry-test-secret-0123456789";
-    private const double AudioInPrice = 32;
-    private const double AudioOutPrice = 64;
+    private const double TextInPrice = 5;
+    private const double AudioInPrice = 30;
+    private const double TextOutPrice = 20;
+    private const double AudioOutPrice = 60;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -34,7 +36,9 @@ public sealed partial class CallTelemetryTests
         await using var bridge = await BridgeUnderTest.StartAsync(configure: host =>
         {
             host.UseSetting("Upstream:ApiKey", ApiKey);
+            host.UseSetting("Telemetry:Prices:gpt-realtime:InputText", TextInPrice.ToString(CultureInfo.InvariantCulture));
             host.UseSetting("Telemetry:Prices:gpt-realtime:InputAudio", AudioInPrice.ToString(CultureInfo.InvariantCulture));
+            host.UseSetting("Telemetry:Prices:gpt-realtime:OutputText", TextOutPrice.ToString(CultureInfo.InvariantCulture));
             host.UseSetting("Telemetry:Prices:gpt-realtime:OutputAudio", AudioOutPrice.ToString(CultureInfo.InvariantCulture));
             host.UseSetting("Serilog:MinimumLevel:Default", "Verbose");
             host.ConfigureTestServices(services =>
@@ -129,8 +133,12 @@ public sealed partial class CallTelemetryTests
         var audioIn = metrics.Sum("voicebridge.tokens", ("gen_ai.token.type", "input"), ("voicebridge.modality", "audio"));
         var audioOut = metrics.Sum("voicebridge.tokens", ("gen_ai.token.type", "output"), ("voicebridge.modality", "audio"));
         Assert.True(audioIn > 0 && audioOut > 0, $"audio tokens in {audioIn}, out {audioOut}");
-        var expectedCost = (audioIn * AudioInPrice + audioOut * AudioOutPrice) / 1_000_000;
-        Assert.Equal(expectedCost, metrics.Sum("voicebridge.cost", ("gen_ai.request.model", "gpt-realtime")), 9);
+        var textIn = metrics.Sum("voicebridge.tokens", ("gen_ai.token.type", "input"), ("voicebridge.modality", "text"));
+        var textOut = metrics.Sum("voicebridge.tokens", ("gen_ai.token.type", "output"), ("voicebridge.modality", "text"));
+        var expectedCost = (textIn * TextInPrice + audioIn * AudioInPrice + textOut * TextOutPrice + audioOut * AudioOutPrice) / 1_000_000;
+        var costs = metrics.Of("voicebridge.cost", ("gen_ai.request.model", "gpt-realtime"));
+        var tokens = string.Join(", ", metrics.Of("voicebridge.tokens").Select(m => $"{m.Tags["gen_ai.token.type"]}/{m.Tags["voicebridge.modality"]}={m.Value}"));
+        Assert.True(Math.Abs(expectedCost - costs.Sum(m => m.Value)) < 1e-12, $"cost {string.Join(" + ", costs.Select(c => c.Value))} for tokens {tokens}");
 
         Figures.Report(string.Create(CultureInfo.InvariantCulture,
             $"telemetry: bridge hop median inbound {Median(inboundHops) * 1e6:F0} µs, outbound {Median(outboundHops) * 1e6:F0} µs over {inboundHops.Count}/{outboundHops.Count} frames (frame received → forwarded, this shared machine)"));

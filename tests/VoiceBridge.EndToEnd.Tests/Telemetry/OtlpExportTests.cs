@@ -18,8 +18,9 @@ public sealed class OtlpExportTests
         {
             host.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", collector.Endpoint.AbsoluteUri.TrimEnd('/'));
             host.UseSetting("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+            // Batches leave every 200 ms instead of 5 s, so the call's trace arrives while the host still runs.
+            host.UseSetting("OTEL_BSP_SCHEDULE_DELAY", "200");
         });
-        FakeTwilioCallResult result;
         await using (bridge)
         {
             using var http = new HttpClient();
@@ -30,15 +31,17 @@ public sealed class OtlpExportTests
                     CallerAudio = Signals.ToMuLaw(Signals.Voice(seconds: 0.8, silenceAfterSeconds: 0.2)), Tail = TimeSpan.FromSeconds(1.8),
                 },
                 http);
-            result = await call.RunAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            var result = await call.RunAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            Assert.Equal(FakeTwilioCallOutcome.Completed, result.Outcome);
 
-            // Disposing the host shuts the tracer provider down, which exports every batched span before it returns.
+            // The call span ends last; spans are exported in the order they end, so its children are there by then.
+            await collector.SpanArrived(span => span.Name == "call" && Equals(span.Attributes.GetValueOrDefault("twilio.call_sid"), callSid))
+                .WaitAsync(TimeSpan.FromSeconds(20), Ct);
         }
 
-        Assert.Equal(FakeTwilioCallOutcome.Completed, result.Outcome);
         Assert.NotEmpty(collector.Traces);
         Assert.All(collector.ContentTypes, type => Assert.StartsWith("application/x-protobuf", type, StringComparison.Ordinal));
-        var spans = collector.Traces.SelectMany(OtlpTraceDecoder.Decode).ToList();
+        var spans = collector.Spans;
         var callSpan = Assert.Single(spans, span => span.Name == "call" && Equals(span.Attributes.GetValueOrDefault("twilio.call_sid"), callSid));
         Assert.Equal("CallerHungUp", callSpan.Attributes["voicebridge.end_reason"]);
         var trace = spans.Where(span => span.TraceId == callSpan.TraceId).ToList();

@@ -24,6 +24,57 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     public ConcurrentQueue<byte[]> Traces { get; } = new();
 
+    private readonly List<(Func<OtlpSpan, bool> Match, TaskCompletionSource<OtlpSpan> Arrived)> _waiters = [];
+    private readonly List<OtlpSpan> _spans = [];
+
+    /// <summary>Every span received so far.</summary>
+    public IReadOnlyList<OtlpSpan> Spans
+    {
+        get
+        {
+            lock (_waiters)
+            {
+                return [.. _spans];
+            }
+        }
+    }
+
+    /// <summary>Completes when a span matching <paramref name="match"/> has arrived (or already had).</summary>
+    public Task<OtlpSpan> SpanArrived(Func<OtlpSpan, bool> match)
+    {
+        lock (_waiters)
+        {
+            var arrived = new TaskCompletionSource<OtlpSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_spans.FirstOrDefault(match) is { } span)
+            {
+                arrived.SetResult(span);
+            }
+            else
+            {
+                _waiters.Add((match, arrived));
+            }
+
+            return arrived.Task;
+        }
+    }
+
+    private void Receive(byte[] request)
+    {
+        Traces.Enqueue(request);
+        var spans = OtlpTraceDecoder.Decode(request);
+        lock (_waiters)
+        {
+            _spans.AddRange(spans);
+            foreach (var (match, arrived) in _waiters)
+            {
+                if (spans.FirstOrDefault(match) is { } span)
+                {
+                    arrived.TrySetResult(span);
+                }
+            }
+        }
+    }
+
     public ConcurrentQueue<string> ContentTypes { get; } = new();
 
     public static async Task<OtlpReceiver> StartAsync()
@@ -40,7 +91,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
             if (signal == "traces")
             {
                 receiver!.ContentTypes.Enqueue(context.Request.ContentType ?? string.Empty);
-                receiver.Traces.Enqueue(body.ToArray());
+                receiver.Receive(body.ToArray());
             }
 
             // An empty Export*ServiceResponse is a zero-length protobuf message.

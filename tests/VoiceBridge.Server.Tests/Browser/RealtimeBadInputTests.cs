@@ -96,6 +96,51 @@ public sealed class RealtimeBadInputTests(WebApplicationFactory<Program> factory
     }
 
     [Fact]
+    public async Task BadEvents_SentBeforeTheSessionIsSettled_AreRefusedAfterTheGreeting_AndNeverReachTheUpstream()
+    {
+        using var app = BrowserApp.Create(factory);
+        using var client = await app.ConnectAsync(await app.MintAsync());
+
+        // All of it before session.created: the bridge reads none of it until the server policy is confirmed.
+        await client.SendAsync("{not json");
+        await client.Socket.SendAsync(new byte[480], WebSocketMessageType.Binary, true, TestContext.Current.CancellationToken);
+        await client.SendAsync("""{"type":"session.update","event_id":"early_forbidden","session":{"type":"realtime","instructions":"EARLY-CLIENT-INSTRUCTIONS"}}""");
+        await client.SendAsync("""{"type":"input_audio_buffer.append","audio":"***not base64***"}""");
+        await client.SendAsync("""{"type":"transcription_session.update","event_id":"early_unknown"}""");
+        await client.SendAsync("""{"type":"input_audio_buffer.clear"}""");
+        var first = await client.ReceiveAsync();
+        await client.NextAsync("input_audio_buffer.cleared");
+
+        Assert.Equal("session.created", first!["type"]!.GetValue<string>());
+        var codes = client.Received.Where(e => e["type"]!.GetValue<string>() == "error").Select(e => e["error"]!["code"]!.GetValue<string>()).ToList();
+        Assert.Equal(["invalid_json", "binary_frames_not_supported", "forbidden_parameter", "invalid_value", "invalid_value"], codes);
+        var sent = app.Upstream.Sent.ToArray();
+        Assert.Contains(BrowserApp.ServerInstructions, sent[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(sent, s => s.Contains("EARLY-CLIENT-INSTRUCTIONS", StringComparison.Ordinal) || s.Contains("not base64", StringComparison.Ordinal)
+            || s.Contains("transcription_session", StringComparison.Ordinal) || s.Contains("not json", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BadInput_FromOneClient_NeverReachesAnotherClient()
+    {
+        using var app = BrowserApp.Create(factory, null, ("Browser:MaxMessageBytes", "4096"));
+        using var bad = await app.StartAsync();
+        using var good = await app.StartAsync();
+
+        await bad.SendAsync("{not json");
+        await bad.Socket.SendAsync(new byte[480], WebSocketMessageType.Binary, true, TestContext.Current.CancellationToken);
+        await bad.SendAppendAsync(new byte[8192]);
+        var badClose = await bad.ReadToCloseAsync();
+        await good.SendAsync("""{"type":"input_audio_buffer.clear"}""");
+        await good.NextAsync("input_audio_buffer.cleared");
+
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, badClose);
+        Assert.Equal(3, bad.Received.Count(e => e["type"]!.GetValue<string>() == "error"));
+        Assert.DoesNotContain(good.Received, e => e["type"]!.GetValue<string>() == "error");
+        Assert.Equal(WebSocketState.Open, good.Socket.State);
+    }
+
+    [Fact]
     public async Task ClientClose_EndsTheSessionWithANormalCloseHandshake()
     {
         using var app = BrowserApp.Create(factory);
