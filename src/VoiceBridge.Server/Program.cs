@@ -3,6 +3,7 @@ using VoiceBridge.Server.Browser;
 using VoiceBridge.Server.Calls;
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Telemetry;
+using VoiceBridge.Server.Tools;
 using VoiceBridge.Server.Twilio;
 using VoiceBridge.Server.Upstream;
 
@@ -17,6 +18,7 @@ builder.AddTwilio();
 builder.AddBrowser();
 builder.AddAudit();
 builder.AddCalls();
+builder.AddTools();
 
 var app = builder.Build();
 

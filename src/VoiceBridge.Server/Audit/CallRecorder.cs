@@ -23,6 +23,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     public const string DropType = "bridge.drop";
     public const string EndType = "bridge.end";
     public const string RecordingFailedType = "bridge.recording_failed";
+    public const string ControlType = "bridge.control";
 
     // Caller messages that arrive before the call id is known (Twilio's connected and start): kept, then audited at Open.
     private const int MaxEarlyMessages = 8;
@@ -116,6 +117,10 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     /// <summary>The session ignored an input (or discarded audio) for this reason.</summary>
     public void Dropped(CallDrop drop) => Decide(DropType, new BridgeDecision { Reason = DropName(drop) });
 
+    /// <summary>An operator acted on the call through the admin API: which action, by which admin key (its id, never the key).</summary>
+    public void Controlled(string action, string adminKeyId, string? detail) =>
+        Decide(ControlType, new BridgeDecision { Reason = action, AdminKeyId = adminKeyId, Detail = detail });
+
     /// <summary>The caller spoke over the assistant: what the bridge cleared, truncated and silenced.</summary>
     public void BargeIn(BargeInDecision decision)
     {
@@ -180,6 +185,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         CallEndReason.UpstreamClosed => "upstream_closed",
         CallEndReason.ServerShutdown => "server_shutdown",
         CallEndReason.AuditBehind => "audit_behind",
+        CallEndReason.EndedByBridge => "ended_by_bridge",
         _ => reason.ToString(),
     };
 

@@ -5,6 +5,8 @@ internal static class SessionExtensions
     public static WebApplicationBuilder AddSessions(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CallRegistry>();
+        builder.Services.AddOptionsWithValidateOnStart<SessionOptions>().BindConfiguration(SessionOptions.SectionName);
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SessionOptions>, SessionOptionsValidator>();
         return builder;
     }
 

@@ -25,7 +25,8 @@ internal static partial class TwilioMediaEndpoint
         [FromServices] ILoggerFactory loggers,
         [FromServices] IHostApplicationLifetime lifetime,
         [FromServices] CallRecorders recorders,
-        [FromServices] CallTelemetryFactory telemetry)
+        [FromServices] CallTelemetryFactory telemetry,
+        [FromServices] Calls.CallControlServices control)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -49,7 +50,7 @@ internal static partial class TwilioMediaEndpoint
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         // Started before the session so its span is current for everything the call runs (loops, tools, HttpClient).
         using var callTelemetry = telemetry.Start("twilio");
-        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy)) { Telemetry = callTelemetry };
+        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy)) { Telemetry = callTelemetry, ControlServices = control };
         registry.Add(session, time.GetUtcNow());
         try
         {

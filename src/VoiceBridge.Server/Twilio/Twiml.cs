@@ -23,4 +23,11 @@ internal static class Twiml
             .Append("</Stream></Connect></Response>");
         return xml.ToString();
     }
+
+    /// <summary>
+    /// <c>&lt;Dial&gt;</c> to a number: given to a live call through a REST update, it replaces the running
+    /// <c>&lt;Connect&gt;&lt;Stream&gt;</c> and connects the caller there (twilio.md §8).
+    /// </summary>
+    public static string Dial(string number) =>
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial>" + SecurityElement.Escape(number) + "</Dial></Response>";
 }
