@@ -5,6 +5,7 @@ using VoiceBridge.Server.Limits;
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Shutdown;
 using VoiceBridge.Server.Telemetry;
+using VoiceBridge.Server.Tools;
 using VoiceBridge.Server.Twilio;
 using VoiceBridge.Server.Upstream;
 
@@ -19,6 +20,7 @@ builder.AddTwilio();
 builder.AddBrowser();
 builder.AddAudit();
 builder.AddCalls();
+builder.AddTools();
 builder.AddLimits();
 builder.AddShutdown();
 

@@ -209,10 +209,20 @@ public sealed class FakeTwilioCall : IDisposable
             await SendAsync(cancellationToken);
             _writer.WriteStart(_options.AccountSid, _callSid, stream.Parameters);
             await SendAsync(cancellationToken);
+            if (_options.Observer is { } started)
+            {
+                await started.AfterStartAsync(cancellationToken);
+            }
+
             _streamStart = _time.GetTimestamp();
             receive = ReceiveLoopAsync();
             using var frames = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _serverEnded.Token);
             hungUp = await SendFramesAsync(totalFrames, frames.Token);
+            if (hungUp && _options.Observer is { } hangingUp)
+            {
+                await hangingUp.BeforeHangUpAsync(cancellationToken);
+            }
+
             if (hungUp)
             {
                 await HangUpAsync(cancellationToken);
@@ -278,6 +288,7 @@ public sealed class FakeTwilioCall : IDisposable
             // Marks whose audio finished in an earlier period go back first, then this period plays.
             await EchoReachedMarksAsync(cancellationToken);
             WriteFrame(frame);
+            _options.Observer?.OnMediaSending(frame);
             await _socket!.SendAsync(_writer!.Message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
             _framesSent++;
         }
@@ -506,6 +517,7 @@ public sealed class FakeTwilioCall : IDisposable
 
                 _mediaReceived++;
                 _bytesReceived += audioLength;
+                _options.Observer?.OnMediaReceived(audioLength);
                 return ValueTask.CompletedTask;
             case TwilioBridgeMessage.Mark:
                 lock (_queueLock)
@@ -514,9 +526,11 @@ public sealed class FakeTwilioCall : IDisposable
                 }
 
                 _marksReceived++;
+                _options.Observer?.OnMarkReceived();
                 return ValueTask.CompletedTask;
             case TwilioBridgeMessage.Clear:
                 _clears++;
+                _options.Observer?.OnClearReceived();
                 lock (_queueLock)
                 {
                     _bytesCleared += _queue.Clear();

@@ -37,6 +37,9 @@ public sealed record FakeTwilioCallOptions
     /// </summary>
     public TimeSpan PlayoutDelay { get; init; }
 
+    /// <summary>Hooks for the load tool (timestamps, pairing with the upstream session); null for a plain call.</summary>
+    public FakeTwilioCallObserver? Observer { get; init; }
+
     /// <summary>Limit for the webhook, the WebSocket handshake and the closing handshake each.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -39,6 +39,9 @@ public sealed class SimulatorServer : IAsyncDisposable
         _port = port;
     }
 
+    /// <summary>Sees every session's frames (the load tool); set before <see cref="StartAsync"/>.</summary>
+    internal SimulatorTap? Tap { get; init; }
+
     /// <summary>The bound port (after <see cref="StartAsync"/>).</summary>
     public int Port { get; private set; }
 
@@ -61,7 +64,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(_address, _port));
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        var endpoint = new SimulatorWebSocketEndpoint(_options, _timeProvider, app.Lifetime.ApplicationStopping);
+        var endpoint = new SimulatorWebSocketEndpoint(_options, _timeProvider, app.Lifetime.ApplicationStopping, Tap);
         app.Map(Path, endpoint.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;

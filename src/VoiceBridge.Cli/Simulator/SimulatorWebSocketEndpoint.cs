@@ -12,7 +12,7 @@ namespace VoiceBridge.Cli.Simulator;
 /// aspnetcore's WebSocket transport. Any bearer token is accepted. A request with <c>OpenAI-Beta: realtime=v1</c>
 /// gets the API's beta rejection: an error event <c>beta_api_shape_disabled</c>, then close status 4000 (§0).
 /// </summary>
-internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeProvider timeProvider, CancellationToken stopping)
+internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeProvider timeProvider, CancellationToken stopping, SimulatorTap? tap = null)
 {
     // §2: up to 15 MiB of base64 per append; leave room for the JSON around it.
     private const int MaxMessageBytes = 16 * 1024 * 1024;
@@ -36,10 +36,11 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
             return;
         }
 
+        var sessionTap = tap?.OnSessionOpened();
         var engine = SimulatorEngine.Start(options, timeProvider);
         await using (engine.ConfigureAwait(false))
         {
-            await RelayAsync(socket, engine, context.RequestAborted).ConfigureAwait(false);
+            await RelayAsync(socket, engine, sessionTap, context.RequestAborted).ConfigureAwait(false);
         }
     }
 
@@ -64,10 +65,10 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
         await CloseAsync(socket, (WebSocketCloseStatus)BetaRejectedStatus, "beta_api_shape_disabled", cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RelayAsync(WebSocket socket, SimulatorEngine engine, CancellationToken requestAborted)
+    private async Task RelayAsync(WebSocket socket, SimulatorEngine engine, SimulatorSessionTap? sessionTap, CancellationToken requestAborted)
     {
-        var receiving = ReceiveLoopAsync(socket, engine, requestAborted);
-        var end = await SendLoopAsync(socket, engine).ConfigureAwait(false);
+        var receiving = ReceiveLoopAsync(socket, engine, sessionTap, requestAborted);
+        var end = await SendLoopAsync(socket, engine, sessionTap).ConfigureAwait(false);
         var status = end.Reason switch
         {
             UpstreamEndReason.ClosedByPeer => end.CloseStatus ?? (int)WebSocketCloseStatus.NormalClosure,
@@ -86,7 +87,7 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
         await receiving.ConfigureAwait(false);
     }
 
-    private async Task<UpstreamEnd> SendLoopAsync(WebSocket socket, SimulatorEngine engine)
+    private async Task<UpstreamEnd> SendLoopAsync(WebSocket socket, SimulatorEngine engine, SimulatorSessionTap? sessionTap)
     {
         while (true)
         {
@@ -98,6 +99,11 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
             }
 
             using var message = result.Message;
+            if (sessionTap is not null && RealtimeEventPeek.TryPeek(message.Span, out var type))
+            {
+                sessionTap.OnServerEvent(type);
+            }
+
             try
             {
                 await socket.SendAsync(message.Memory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
@@ -109,7 +115,7 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
         }
     }
 
-    private static async Task ReceiveLoopAsync(WebSocket socket, SimulatorEngine engine, CancellationToken cancellationToken)
+    private static async Task ReceiveLoopAsync(WebSocket socket, SimulatorEngine engine, SimulatorSessionTap? sessionTap, CancellationToken cancellationToken)
     {
         var end = new UpstreamEnd(UpstreamEndReason.ClosedByUs, "client closed the socket");
         try
@@ -129,6 +135,7 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
                     break;
                 }
 
+                sessionTap?.OnClientMessage(message.Kind);
                 if (!await engine.SubmitAsync(message, cancellationToken).ConfigureAwait(false))
                 {
                     return;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
 
@@ -11,9 +12,11 @@ public sealed partial class SimulatorEngine
     private DateTimeOffset? _pendingAt;
     private int _scriptUsedForTurn;
     private bool _assistantAudioProduced;
+    private JsonElement? _requestedMetadata;
 
-    private async ValueTask RequestResponseAsync(string? clientEventId)
+    private async ValueTask RequestResponseAsync(ResponseCreateEvent create)
     {
+        var clientEventId = create.EventId;
         if (_active is not null || _pendingAt is not null)
         {
             await ErrorAsync(
@@ -24,6 +27,9 @@ public sealed partial class SimulatorEngine
             return;
         }
 
+        // The API echoes a response's metadata in response.created/done: clients use it to tell their own responses apart.
+        JsonElement metadata = default;
+        _requestedMetadata = create.Response?.ExtensionData?.TryGetValue("metadata", out metadata) == true ? metadata.Clone() : null;
         await ScheduleResponseAsync().ConfigureAwait(false);
     }
 
@@ -55,9 +61,12 @@ public sealed partial class SimulatorEngine
 
     private async ValueTask StartResponseAsync()
     {
-        var call = UnusedScript()?.FunctionCall;
+        var script = UnusedScript();
+        List<SimulatorFunctionCall> calls = [.. script?.FunctionCall is { } single ? [single] : Array.Empty<SimulatorFunctionCall>(), .. script?.FunctionCalls ?? []];
         _scriptUsedForTurn = _userTurns;
-        var speak = call is null || call.ThenSpeak;
+        var metadata = _requestedMetadata;
+        _requestedMetadata = null;
+        var speak = calls.Count == 0 || calls.Exists(c => c.ThenSpeak);
         var output = _session.OutputFormat;
         var audio = speak ? EchoAudio() : [];
         var echoSeconds = audio.Length / (double)output.BytesPerMs() / 1000;
@@ -66,17 +75,18 @@ public sealed partial class SimulatorEngine
             Id = "resp_sim" + NextId(),
             StartedAt = _time.GetUtcNow(),
             AudioItemId = speak ? "item_sim" + NextId() : null,
-            AudioOutputIndex = call is null ? 0 : 1,
+            AudioOutputIndex = calls.Count,
             Audio = audio,
             ChunkBytes = Math.Max(1, _options.OutputChunkMs) * output.BytesPerMs(),
             BytesPerMs = output.BytesPerMs(),
             Transcript = speak ? string.Create(CultureInfo.InvariantCulture, $"[echo {echoSeconds:0.00} s]") : string.Empty,
+            Metadata = metadata,
         };
         await EmitAsync(new ResponseCreatedEvent { Response = ToWire(response, RealtimeResponse.InProgress, null, null) }).ConfigureAwait(false);
 
-        if (call is not null)
+        for (var index = 0; index < calls.Count; index++)
         {
-            await FunctionCallAsync(response, call).ConfigureAwait(false);
+            await FunctionCallAsync(response, calls[index], index).ConfigureAwait(false);
         }
 
         if (!speak)
@@ -112,7 +122,7 @@ public sealed partial class SimulatorEngine
         _active = response;
     }
 
-    private async ValueTask FunctionCallAsync(SimulatorResponse response, SimulatorFunctionCall call)
+    private async ValueTask FunctionCallAsync(SimulatorResponse response, SimulatorFunctionCall call, int outputIndex)
     {
         var itemId = "item_sim" + NextId();
         var callId = "call_sim" + NextId();
@@ -127,7 +137,7 @@ public sealed partial class SimulatorEngine
             Arguments = string.Empty,
         };
         var previous = _lastItemId;
-        await EmitAsync(new ResponseOutputItemAddedEvent { ResponseId = response.Id, OutputIndex = 0, Item = item }).ConfigureAwait(false);
+        await EmitAsync(new ResponseOutputItemAddedEvent { ResponseId = response.Id, OutputIndex = outputIndex, Item = item }).ConfigureAwait(false);
         await EmitAsync(new ConversationItemAddedEvent { PreviousItemId = previous, Item = item }).ConfigureAwait(false);
 
         // Three argument deltas, like the fixture (the real API streams a few tokens at a time).
@@ -139,7 +149,7 @@ public sealed partial class SimulatorEngine
             {
                 ResponseId = response.Id,
                 ItemId = itemId,
-                OutputIndex = 0,
+                OutputIndex = outputIndex,
                 CallId = callId,
                 Delta = arguments.Substring(start, Math.Min(step, arguments.Length - start)),
             }).ConfigureAwait(false);
@@ -149,13 +159,13 @@ public sealed partial class SimulatorEngine
         {
             ResponseId = response.Id,
             ItemId = itemId,
-            OutputIndex = 0,
+            OutputIndex = outputIndex,
             CallId = callId,
             Name = call.Name,
             Arguments = arguments,
         }).ConfigureAwait(false);
         var done = item with { Status = "completed", Arguments = arguments };
-        await EmitAsync(new ResponseOutputItemDoneEvent { ResponseId = response.Id, OutputIndex = 0, Item = done }).ConfigureAwait(false);
+        await EmitAsync(new ResponseOutputItemDoneEvent { ResponseId = response.Id, OutputIndex = outputIndex, Item = done }).ConfigureAwait(false);
         await EmitAsync(new ConversationItemDoneEvent { PreviousItemId = previous, Item = done }).ConfigureAwait(false);
         _items[itemId] = new SimulatorItem(itemId, RealtimeItem.FunctionCallType);
         _lastItemId = itemId;
@@ -271,5 +281,6 @@ public sealed partial class SimulatorEngine
         OutputModalities = _session.OutputModalities,
         Audio = new RealtimeSessionAudio { Output = new RealtimeAudioOutput { Format = _session.OutputFormat.ToWire(), Voice = _session.Voice } },
         Usage = usage,
+        ExtensionData = response.Metadata is { } metadata ? new() { ["metadata"] = metadata } : null,
     };
 }

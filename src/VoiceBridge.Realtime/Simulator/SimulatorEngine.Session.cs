@@ -56,7 +56,7 @@ public sealed partial class SimulatorEngine
                 await TruncateAsync(truncate).ConfigureAwait(false);
                 break;
             case ResponseCreateEvent create:
-                await RequestResponseAsync(create.EventId).ConfigureAwait(false);
+                await RequestResponseAsync(create).ConfigureAwait(false);
                 break;
             case ResponseCancelEvent cancel:
                 await CancelRequestedAsync(cancel.EventId).ConfigureAwait(false);

@@ -25,6 +25,9 @@ internal sealed class SimulatorResponse
 
     public string Transcript { get; init; } = string.Empty;
 
+    /// <summary>The <c>metadata</c> of the response.create that asked for this response, echoed like the API does.</summary>
+    public System.Text.Json.JsonElement? Metadata { get; init; }
+
     /// <summary>The item before the assistant audio item (previous_item_id of its conversation events).</summary>
     public string? PreviousItemId { get; set; }
 

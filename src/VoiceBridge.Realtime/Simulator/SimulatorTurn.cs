@@ -9,6 +9,12 @@ public sealed record SimulatorTurn
     /// <summary>Answer with this function call instead of (or, with <see cref="SimulatorFunctionCall.ThenSpeak"/>, before) speech.</summary>
     public SimulatorFunctionCall? FunctionCall { get; init; }
 
+    /// <summary>
+    /// Several function calls in one response (parallel calls, output indexes 0, 1, …), after <see cref="FunctionCall"/>
+    /// when both are set. The response speaks after them only when one of them has <see cref="SimulatorFunctionCall.ThenSpeak"/>.
+    /// </summary>
+    public IReadOnlyList<SimulatorFunctionCall>? FunctionCalls { get; init; }
+
     /// <summary>Extra delay before response.created.</summary>
     public int ResponseDelayMs { get; init; }
 

@@ -45,14 +45,20 @@ internal static partial class AuditRedactor
     }
 
     /// <summary>
+    /// A byte scan: whether <paramref name="json"/> may hold something to redact. False for nearly every event (marks,
+    /// ids, audio metadata), so the per-frame path allocates nothing.
+    /// </summary>
+    public static bool NeedsRedaction(ReadOnlySpan<byte> json, bool text, bool dtmf) =>
+        (text && HasLongDigitRun(json)) || json.IndexOf("\"callToken\""u8) >= 0
+            || (dtmf && (json.IndexOf("\"digit\""u8) >= 0 || json.IndexOf("phone key"u8) >= 0));
+
+    /// <summary>
     /// Writes <paramref name="json"/> with every string value redacted to <paramref name="output"/> and returns true, or
     /// returns false (nothing written) when there is nothing to redact — the common case, decided by a byte scan.
     /// </summary>
     public static bool TryRedactJson(ReadOnlySpan<byte> json, bool text, bool dtmf, IBufferWriter<byte> output)
     {
-        var suspicious = (text && HasLongDigitRun(json)) || json.IndexOf("\"callToken\""u8) >= 0
-            || (dtmf && (json.IndexOf("\"digit\""u8) >= 0 || json.IndexOf("phone key"u8) >= 0));
-        if (!suspicious)
+        if (!NeedsRedaction(json, text, dtmf))
         {
             return false;
         }

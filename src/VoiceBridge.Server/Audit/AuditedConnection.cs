@@ -13,6 +13,8 @@ internal sealed class AuditedConnection(IRealtimeConnection inner, CallRecorder 
         return inner.SendAsync(message, cancellationToken);
     }
 
+    // Pooled builder: one receive per upstream frame must not allocate a state machine box when it completes later.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<RealtimeReceiveResult> ReceiveAsync(CancellationToken cancellationToken)
     {
         var result = await inner.ReceiveAsync(cancellationToken).ConfigureAwait(false);

@@ -10,6 +10,9 @@ internal sealed record BridgeDecision
 
     public string? Detail { get; init; }
 
+    /// <summary>Control actions: which admin key asked (<c>key-</c> + 8 bytes of its SHA-256), never the key itself.</summary>
+    public string? AdminKeyId { get; init; }
+
     public string? ItemId { get; init; }
 
     public int? AudioEndMs { get; init; }

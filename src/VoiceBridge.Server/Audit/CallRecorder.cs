@@ -24,6 +24,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     public const string EndType = "bridge.end";
     public const string UpstreamGapType = "bridge.upstream_gap";
     public const string RecordingFailedType = "bridge.recording_failed";
+    public const string ControlType = "bridge.control";
 
     // Caller messages that arrive before the call id is known (Twilio's connected and start): kept, then audited at Open.
     private const int MaxEarlyMessages = 8;
@@ -117,6 +118,10 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     /// <summary>The session ignored an input (or discarded audio) for this reason.</summary>
     public void Dropped(CallDrop drop) => Decide(DropType, new BridgeDecision { Reason = DropName(drop) });
 
+    /// <summary>An operator acted on the call through the admin API: which action, by which admin key (its id, never the key).</summary>
+    public void Controlled(string action, string adminKeyId, string? detail) =>
+        Decide(ControlType, new BridgeDecision { Reason = action, AdminKeyId = adminKeyId, Detail = detail });
+
     /// <summary>The caller spoke over the assistant: what the bridge cleared, truncated and silenced.</summary>
     /// <summary>The upstream was lost (or rotated) and the bridge reconnected, or gave up: the gap, on the record.</summary>
     public void UpstreamGap(UpstreamGap gap) => Decide(UpstreamGapType, new BridgeDecision
@@ -189,6 +194,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         CallEndReason.UpstreamClosed => "upstream_closed",
         CallEndReason.ServerShutdown => "server_shutdown",
         CallEndReason.AuditBehind => "audit_behind",
+        CallEndReason.EndedByBridge => "ended_by_bridge",
         _ => reason.ToString(),
     };
 
@@ -280,8 +286,9 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
             _recording.Clear();
         }
 
-        if (_options.Redact || _options.RedactDtmf || type == "start")
+        if (AuditRedactor.NeedsRedaction(message, _options.Redact, _options.RedactDtmf))
         {
+            // Rare (a transcript with a long digit run, a key press, Twilio's start): allocating here is fine.
             var redacted = new ArrayBufferWriter<byte>();
             if (AuditRedactor.TryRedactJson(message, _options.Redact, _options.RedactDtmf, redacted))
             {
@@ -398,7 +405,8 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
                     continue;
                 }
 
-                var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+                // Unbuffered: every half-second chunk reaches the OS at once, so a killed process leaves it on disk.
+                var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
                 _recording = new CallRecording(stream, _phone ? 8000 : 24000, wallClock: !_phone, _time);
                 return day + "/" + file;
             }

@@ -96,6 +96,15 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     /// <inheritdoc/>
     public string? Caller => null;
 
+    /// <inheritdoc/>
+    public string State => "live";
+
+    /// <inheritdoc/>
+    public Calls.CallController? Control => null;
+
+    /// <inheritdoc/>
+    public void RecordControl(string action, string adminKeyId, string? detail) => _audit?.Controlled(action, adminKeyId, detail);
+
     /// <summary>This connection's spans and metrics (Telemetry/); detached unless the endpoint started one.</summary>
     public CallTelemetry Telemetry { get; init; } = CallTelemetry.Detached("browser");
 

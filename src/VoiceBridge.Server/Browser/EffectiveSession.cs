@@ -14,8 +14,9 @@ internal sealed record EffectiveSession(JsonObject Session, int InputRate, int O
     public static EffectiveSession? Build(SessionPolicy policy, JsonObject? tokenSession)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        // μ-law passthrough is a phone-leg option; a browser leg always speaks PCM to the upstream.
-        var update = (policy with { PassthroughMulaw = false }).ToSessionUpdate();
+        // μ-law passthrough is a phone-leg option; a browser leg always speaks PCM to the upstream. Server-side tools
+        // are run by the phone leg's call controller only: a browser session offering them would leave their calls unanswered.
+        var update = (policy with { PassthroughMulaw = false, Tools = [] }).ToSessionUpdate();
         var session = JsonNode.Parse(RealtimeEventSerializer.ToUtf8Bytes(update))!["session"]!.DeepClone().AsObject();
         if (tokenSession is not null)
         {

@@ -1,4 +1,5 @@
 using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Calls;
 
@@ -13,6 +14,9 @@ internal static class CallsExtensions
     public static WebApplicationBuilder AddCalls(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AdminKeyFilter>();
+        builder.Services.AddTwilioRest();
+        builder.Services.AddSingleton<OutboundCalls>();
+        builder.Services.AddSingleton<CallControlServices>();
         return builder;
     }
 
@@ -21,6 +25,7 @@ internal static class CallsExtensions
         var calls = app.MapGroup(Prefix).AddEndpointFilter<AdminKeyFilter>().DisableAntiforgery();
         calls.MapGet("/", ListLiveCalls);
         calls.MapCallAudit();
+        calls.MapCallControl();
         return app;
     }
 
@@ -32,7 +37,7 @@ internal static class CallsExtensions
             // A phone call has no id until Twilio's start message is accepted; it is listed once it does.
             if (call.CallId is { } id)
             {
-                live.Add(new LiveCallSummary(id, call.Transport, started, call.Caller, "live"));
+                live.Add(new LiveCallSummary(id, call.Transport, started, call.Caller, call.State));
             }
         }
 

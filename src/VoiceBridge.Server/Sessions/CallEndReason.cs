@@ -29,4 +29,7 @@ internal enum CallEndReason
 
     /// <summary>The call's audit records could not be written fast enough (its backlog passed <c>Audit:BacklogPerCall</c>).</summary>
     AuditBehind,
+
+    /// <summary>The bridge ended the call on purpose: <c>end_call</c> after the goodbye was heard, an idle hang-up, or an operator's hang-up.</summary>
+    EndedByBridge,
 }

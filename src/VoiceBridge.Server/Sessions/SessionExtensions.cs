@@ -1,14 +1,12 @@
-using Microsoft.Extensions.Options;
-
 namespace VoiceBridge.Server.Sessions;
 
 internal static class SessionExtensions
 {
     public static WebApplicationBuilder AddSessions(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptionsWithValidateOnStart<SessionOptions>().BindConfiguration(SessionOptions.SectionName);
-        builder.Services.AddSingleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>();
         builder.Services.AddSingleton<CallRegistry>();
+        builder.Services.AddOptionsWithValidateOnStart<SessionOptions>().BindConfiguration(SessionOptions.SectionName);
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SessionOptions>, SessionOptionsValidator>();
         builder.Services.AddSingleton<CallAdmission>();
         return builder;
     }

@@ -28,6 +28,9 @@ internal sealed record SessionPolicy
         InterruptResponse = true,
     };
 
+    /// <summary>Server-side tools offered to the model (<see cref="Tools.ToolCatalog"/>); empty: none.</summary>
+    public IReadOnlyList<RealtimeTool> Tools { get; init; } = [];
+
     /// <summary>True: forward Twilio's μ-law bytes as <c>audio/pcmu</c>; false: transcode to 24 kHz PCM16.</summary>
     public bool PassthroughMulaw { get; init; }
 
@@ -56,6 +59,8 @@ internal sealed record SessionPolicy
                     },
                     Output = new RealtimeAudioOutput { Format = format, Voice = Voice },
                 },
+                Tools = Tools.Count == 0 ? null : Tools,
+                ToolChoice = Tools.Count == 0 ? null : RealtimeToolChoice.Auto,
             },
         };
     }

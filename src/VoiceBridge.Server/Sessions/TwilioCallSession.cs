@@ -7,6 +7,7 @@ using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Audit;
+using VoiceBridge.Server.Calls;
 using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Twilio;
 
@@ -50,6 +51,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private readonly HashSet<CallDrop> _loggedDrops = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CallController? _control;
 
     // Builds every message to the caller; written only from the upstream loop, detached after each message.
     private readonly PooledBufferWriter _toCallerBuffer = new();
@@ -103,8 +105,20 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     /// <summary>Who called (from the call token), when known.</summary>
     public string? Caller { get; private set; }
 
+    /// <inheritdoc/>
+    public string State => CallSid is null ? "starting" : _control?.State ?? "live";
+
+    /// <inheritdoc/>
+    public CallController? Control => _control;
+
+    /// <inheritdoc/>
+    public void RecordControl(string action, string adminKeyId, string? detail) => _audit?.Controlled(action, adminKeyId, detail);
+
     /// <summary>Counted drops and discards, per reason, for tests and metrics.</summary>
     public CallCounters Counters { get; } = new();
+
+    /// <summary>Tools, idle handling and the operator's commands for this call; none when null.</summary>
+    public CallControlServices? ControlServices { get; init; }
 
     /// <summary>This call's spans and metrics (Telemetry/); detached unless the endpoint started one.</summary>
     public CallTelemetry Telemetry { get; init => Counters.Observer = field = value; } = CallTelemetry.Detached("twilio");
@@ -142,6 +156,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
 
             _upstream = ReconnectingUpstream.Supervise(connect.Connection!, _reconnect, _connector, _policy, _audit, _time, _logger, CallSid!);
             await _upstream.SendAsync(RealtimeEventSerializer.ToMessage(_policy.ToSessionUpdate()), _stop.Token);
+            await AttachControlAsync();
 
             // The caller's receive is never cancelled (that would abort the socket before our close frame): it
             // ends with the peer's close, which our close frame asks for.
@@ -164,6 +179,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         }
         finally
         {
+            _control?.Dispose();
             await CloseAsync(callerReceive);
             await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
             ArrayPool<byte>.Shared.Return(receiveBuffer);
@@ -461,6 +477,10 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         {
             Drop(CallDrop.UnknownMark);
         }
+        else if (echo.Kind == MarkEchoKind.Played)
+        {
+            _control?.OnPlaybackProgress();
+        }
         else if (echo.Kind == MarkEchoKind.Cleared)
         {
             Counters.Add(CallDrop.ClearedMark);
@@ -508,6 +528,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         }
 
         Telemetry.OnUpstreamEvent(type, message.Span);
+        _control?.OnUpstreamEvent(type, message.Span);
         switch (type)
         {
             case RealtimeEventType.ResponseOutputAudioDelta:
@@ -595,6 +616,24 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(decoded);
+        }
+    }
+
+    // Tools, idle handling and the operator's commands (Calls/CallController), when the host provides them.
+    private async ValueTask AttachControlAsync()
+    {
+        if (ControlServices is not null)
+        {
+            _control = ControlServices.Create(Transport, IsPlaying, Stop);
+            await _control.AttachAsync(_upstream!, CallSid!, _stop.Token);
+        }
+    }
+
+    private bool IsPlaying()
+    {
+        lock (_playbackLock)
+        {
+            return _playback.IsPlaying;
         }
     }
 
@@ -791,6 +830,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             CallEndReason.MessageTooBig => (WebSocketCloseStatus.MessageTooBig, "message too big"),
             CallEndReason.UpstreamConnectFailed or CallEndReason.UpstreamClosed => (WebSocketCloseStatus.InternalServerError, "upstream unavailable"),
             CallEndReason.ServerShutdown => (WebSocketCloseStatus.EndpointUnavailable, "server shutting down"),
+            CallEndReason.EndedByBridge => (WebSocketCloseStatus.NormalClosure, "call ended by the bridge"),
             _ => (WebSocketCloseStatus.NormalClosure, "call ended"),
         };
 

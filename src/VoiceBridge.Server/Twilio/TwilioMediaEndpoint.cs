@@ -26,7 +26,8 @@ internal static partial class TwilioMediaEndpoint
         [FromServices] CallAdmission admission,
         [FromServices] CallRecorders recorders,
         [FromServices] CallTelemetryFactory telemetry,
-        [FromServices] IOptions<Sessions.SessionOptions> sessionOptions)
+        [FromServices] IOptions<Sessions.SessionOptions> sessionOptions,
+        [FromServices] Calls.CallControlServices control)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -57,7 +58,7 @@ internal static partial class TwilioMediaEndpoint
 
         // Started before the session so its span is current for everything the call runs (loops, tools, HttpClient).
         using var callTelemetry = telemetry.Start("twilio");
-        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy), UpstreamReconnect.From(sessionOptions.Value)) { Telemetry = callTelemetry };
+        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy), UpstreamReconnect.From(sessionOptions.Value)) { Telemetry = callTelemetry, ControlServices = control };
         registry.Add(session, time.GetUtcNow());
         try
         {

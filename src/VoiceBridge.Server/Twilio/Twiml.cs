@@ -27,4 +27,11 @@ internal static class Twiml
     /// <summary>A refused call: the caller hears <paramref name="message"/>, then Twilio hangs up.</summary>
     public static string SayAndHangUp(string message) =>
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>" + SecurityElement.Escape(message) + "</Say><Hangup/></Response>";
+
+    /// <summary>
+    /// <c>&lt;Dial&gt;</c> to a number: given to a live call through a REST update, it replaces the running
+    /// <c>&lt;Connect&gt;&lt;Stream&gt;</c> and connects the caller there (twilio.md §8).
+    /// </summary>
+    public static string Dial(string number) =>
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial>" + SecurityElement.Escape(number) + "</Dial></Response>";
 }

@@ -44,7 +44,11 @@ internal static class UpstreamExtensions
                 provider.GetRequiredService<TimeProvider>()));
         }
 
-        services.AddSingleton(provider => provider.GetRequiredService<IOptions<UpstreamOptions>>().Value.ToSessionPolicy());
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<UpstreamOptions>>().Value.ToSessionPolicy() with
+        {
+            // Server-side tools (Tools/) are offered to the model in every phone call's session.update.
+            Tools = provider.GetService<Tools.ToolCatalog>()?.Definitions ?? [],
+        });
         return builder;
     }
 }

@@ -14,6 +14,7 @@ internal sealed class ScriptedUpstream : IRealtimeConnector, IRealtimeConnection
     private readonly Channel<RealtimeReceiveResult> _serverEvents = Channel.CreateUnbounded<RealtimeReceiveResult>();
     private readonly Channel<string> _clientEvents = Channel.CreateUnbounded<string>();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Connects { get; private set; }
 
@@ -39,8 +40,28 @@ internal sealed class ScriptedUpstream : IRealtimeConnector, IRealtimeConnection
         return ValueTask.FromResult(true);
     }
 
-    public async ValueTask<RealtimeReceiveResult> ReceiveAsync(CancellationToken cancellationToken) =>
-        await _serverEvents.Reader.ReadAsync(cancellationToken);
+    public async ValueTask<RealtimeReceiveResult> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        if (!_serverEvents.Reader.TryPeek(out _))
+        {
+            // The session asks for more with nothing queued: it has handled every event pushed so far.
+            Volatile.Read(ref _drained).TrySetResult();
+        }
+
+        return await _serverEvents.Reader.ReadAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A sync point for the session's upstream loop: completes once it has handled every event pushed before the call
+    /// (a marker event is pushed behind them, so a loop already waiting must come back for more).
+    /// </summary>
+    public async Task DrainedAsync()
+    {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _drained, drained);
+        Push("""{"type":"rate_limits.updated","event_id":"sync","rate_limits":[]}""");
+        await drained.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+    }
 
     public ValueTask CloseAsync(CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
+using VoiceBridge.Server.Calls;
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Twilio;
 
@@ -47,11 +48,21 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
 
     public Task<CallEndReason> Run { get; private set; } = null!;
 
-    // connector: hands out upstream sessions (default: upstream for every connect); reconnect: the call's reconnect
-    // policy (null: none, a lost upstream ends the call).
+    /// <param name="policy">The session policy; the default one when null.</param>
+    /// <param name="upstream">The scripted upstream; a new one when null.</param>
+    /// <param name="time">The clock; the system's when null.</param>
+    /// <param name="startTimeout">How long to wait for start.</param>
+    /// <param name="connector">Another upstream (the simulator) instead of <paramref name="upstream"/>.</param>
+    /// <param name="control">Call control (tools, idle, operator commands); none when null.</param>
+    /// <param name="reconnect">The call's reconnect policy; null: none (a lost upstream ends the call).</param>
     public static async Task<TwilioCallHarness> CreateAsync(
-        SessionPolicy? policy = null, ScriptedUpstream? upstream = null, TimeProvider? time = null, TimeSpan? startTimeout = null,
-        IRealtimeConnector? connector = null, UpstreamReconnect? reconnect = null)
+        SessionPolicy? policy = null,
+        ScriptedUpstream? upstream = null,
+        TimeProvider? time = null,
+        TimeSpan? startTimeout = null,
+        IRealtimeConnector? connector = null,
+        CallControlServices? control = null,
+        UpstreamReconnect? reconnect = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -66,7 +77,7 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         time ??= TimeProvider.System;
         var tokens = new CallTokens(Options.Create(new TwilioOptions { AuthToken = "test-token" }), time);
         var session = new TwilioCallSession(bridgeSide, connector ?? upstream, tokens, policy ?? new SessionPolicy(), time,
-            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30), reconnect: reconnect);
+            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30), reconnect: reconnect) { ControlServices = control };
         var harness = new TwilioCallHarness(client, server, twilio, bridgeSide, session, upstream, tokens);
         harness.Run = session.RunAsync(CancellationToken.None);
         return harness;

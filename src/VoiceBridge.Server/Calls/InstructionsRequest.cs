@@ -1,0 +1,4 @@
+namespace VoiceBridge.Server.Calls;
+
+/// <summary>Body of <c>POST /calls/{id}/instructions</c>.</summary>
+internal sealed record InstructionsRequest(string? Instructions);
