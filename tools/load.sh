@@ -27,13 +27,15 @@ dotnet build -c Release src/VoiceBridge.Cli -v quiet -nologo >&2
 run=()
 [ -n "${NICE:-}" ] && run=(nice -n "$NICE")
 token="load-test-auth-token"
-# Production settings, logs at Warning (one line per call start and end at Information is noise at this scale).
+# Production settings except the per-IP rate limit (every simulated call comes from 127.0.0.1, which a real
+# deployment would never see), logs at Warning (one line per call start and end at Information is noise at this scale).
 ASPNETCORE_ENVIRONMENT=Production \
 ASPNETCORE_URLS="http://127.0.0.1:$bridge_port" \
 Twilio__AuthToken="$token" \
 Upstream__Endpoint="ws://127.0.0.1:$sim_port/v1/realtime" \
 Upstream__ApiKey="load-test-not-a-key" \
 Audit__Directory="$out/audit" \
+Session__RateLimit__Enabled=false \
 Logging__LogLevel__Default=Warning \
   "${run[@]}" dotnet src/VoiceBridge.Server/bin/Release/net10.0/VoiceBridge.Server.dll >"$out/bridge.log" 2>&1 &
 bridge_pid=$!
