@@ -35,7 +35,7 @@ public sealed class AuditPerFrameCostTests : IDisposable
 
         Assert.Equal(6L * Frames, records);
         Assert.Equal(0, allocated);
-        AuditFigures.Report(string.Create(CultureInfo.InvariantCulture,
+        Figures.Report("audit", string.Create(CultureInfo.InvariantCulture,
             $"audit per 20 ms phone frame (caller media in, append up, delta down, media + mark out, mark echo; 6 records): {elapsed.TotalNanoseconds / Frames:F0} ns, {allocated} bytes allocated over {Frames} frames"));
     }
 

@@ -26,6 +26,6 @@ public sealed class BrowserBackpressureTests
         Assert.Equal(CallEndReason.CallerNotReading, reason);
         // Bounded: what was taken from the upstream is the queue, the pipe's 64 KiB and what was in flight — not the flood.
         Assert.InRange(upstream.Flooded, 16, 64);
-        BrowserFigures.Report($"browser: never-reading client (queue 16, 64 KiB pipe): upstream events taken before closing: {upstream.Flooded}; outstanding messages before/after: {outstandingBefore}/{RealtimeMessage.Outstanding}");
+        Figures.Report("browser", $"browser: never-reading client (queue 16, 64 KiB pipe): upstream events taken before closing: {upstream.Flooded}; outstanding messages before/after: {outstandingBefore}/{RealtimeMessage.Outstanding}");
     }
 }

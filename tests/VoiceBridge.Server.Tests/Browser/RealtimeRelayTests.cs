@@ -65,7 +65,7 @@ public sealed class RealtimeRelayTests(WebApplicationFactory<Program> factory) :
         var seconds = reply.Length / 2.0 / rate;
         var fundamental = BrowserSignals.Power(reply, rate, BrowserSignals.Fundamental);
         var wrongPitch = new[] { 100.0, 133.3, 300.0 }.Max(f => BrowserSignals.Power(reply, rate, f));
-        BrowserFigures.Report($"browser: {rate} Hz client: reply {seconds:F2} s, 200 Hz vs worst wrong pitch power ratio {fundamental / wrongPitch:F0}");
+        Figures.Report("browser", $"browser: {rate} Hz client: reply {seconds:F2} s, 200 Hz vs worst wrong pitch power ratio {fundamental / wrongPitch:F0}");
         Assert.InRange(seconds, 0.5, 2.5);
         Assert.True(fundamental > 20 * wrongPitch, $"200 Hz power {fundamental} vs {wrongPitch}");
     }

@@ -38,7 +38,7 @@ public sealed class PerFrameCostTests
         Assert.Equal(0, allocated);
         Assert.Contains(exported, m => m.Name == "voicebridge.audio.frames");
         // Each loop iteration is one inbound frame, one outbound delta and one 20 ms frame to the caller.
-        TelemetryFigures.Report(string.Create(CultureInfo.InvariantCulture,
+        Figures.Report("telemetry", string.Create(CultureInfo.InvariantCulture,
             $"telemetry per-frame hooks with the OTel SDK collecting: {elapsed.TotalNanoseconds / Frames:F0} ns per inbound+outbound frame pair ({baseline.TotalNanoseconds / Frames:F0} ns with telemetry detached; Debug build, load average {LoadAverage()}), {allocated} bytes allocated over {Frames} pairs"));
     }
 
