@@ -243,6 +243,11 @@ public static class RealtimeAudioFrames
             var length = reader.CopyString(scratch);
             return Decode(scratch.AsSpan(0, length), destination);
         }
+        catch (InvalidOperationException)
+        {
+            // An escape that does not unescape to valid UTF-8 (a lone surrogate such as \ud800) cannot be base64.
+            return -1;
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(scratch);

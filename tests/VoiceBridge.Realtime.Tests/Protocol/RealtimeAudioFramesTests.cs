@@ -84,6 +84,16 @@ public sealed class RealtimeAudioFramesTests
     }
 
     [Fact]
+    public void ReadDelta_WithAnEscapeThatIsNotValidUtf8_IsRefused_NotThrown()
+    {
+        // Found by the fuzzer: a lone surrogate escape made the unescape throw out of the upstream loop.
+        var lone = """{"type":"response.output_audio.delta","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA\ud800"}"""u8;
+        var audio = new byte[16];
+
+        Assert.False(RealtimeAudioFrames.TryReadOutputAudioDelta(lone, audio, out _));
+    }
+
+    [Fact]
     public void FastPaths_AllocateNothingPerFrame_AfterWarmUp()
     {
         var audio = new byte[160];
