@@ -36,7 +36,15 @@ public static class AuditAudio
                 rented = ArrayPool<byte>.Shared.Rent(raw.Length);
                 var reader = new Utf8JsonReader(eventJson[start..end]);
                 reader.Read();
-                raw = rented.AsSpan(0, reader.CopyString(rented));
+                try
+                {
+                    raw = rented.AsSpan(0, reader.CopyString(rented));
+                }
+                catch (InvalidOperationException)
+                {
+                    // An escape that is not valid UTF-8 once unescaped (a lone surrogate) cannot be base64: the raw,
+                    // still-escaped text fails to decode below and is recorded as invalid, never thrown at the writer.
+                }
             }
 
             var decodedRented = ArrayPool<byte>.Shared.Rent(Base64.GetMaxDecodedFromUtf8Length(raw.Length));

@@ -67,6 +67,16 @@ public sealed class AuditAudioTests
     }
 
     [Fact]
+    public void Rewrite_EscapeThatIsNotValidUtf8_IsRecordedAsInvalid_NotThrown()
+    {
+        // A browser client sent this; it used to throw in the audit writer and stop the host.
+        var output = new ArrayBufferWriter<byte>();
+
+        Assert.True(AuditAudio.TryRewrite("""{"type":"input_audio_buffer.append","audio":"AAAA\ud800"}"""u8, 0, output, out _));
+        Assert.Equal("""{"type":"input_audio_buffer.append","audio":{"invalid_base64_chars":10}}""", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
     public void AudioRecord_InTheChain_HoldsNoPayload()
     {
         using var writer = new AuditChainWriter();

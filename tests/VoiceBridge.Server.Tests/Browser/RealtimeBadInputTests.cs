@@ -15,6 +15,9 @@ public sealed class RealtimeBadInputTests(WebApplicationFactory<Program> factory
         { """{"type":"input_audio_buffer.append","audio":"***not base64***"}""", "invalid_value" },
         { """{"type":"input_audio_buffer.append","audio":"AAAA"}""", "invalid_value" },
         { """{"type":"input_audio_buffer.append"}""", "invalid_value" },
+        // Escapes that do not unescape to valid UTF-8 (lone surrogates), in the audio and in the event id.
+        { """{"type":"input_audio_buffer.append","audio":"AAAA\ud800"}""", "invalid_value" },
+        { """{"type":"input_audio_buffer.append","event_id":"\udc00","audio":"***"}""", "invalid_value" },
         { """{"type":"session.update","session":5}""", "invalid_value" },
         { """{"type":"session.update","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"}}}}}""", "unsupported_audio_format" },
     };
