@@ -90,13 +90,17 @@ internal sealed partial class CallController : IDisposable
     /// Session hook, once the upstream is connected and the policy sent: starts the tool runner and the idle clock, and
     /// applies the instructions an outbound call was placed with.
     /// </summary>
-    public async ValueTask AttachAsync(IRealtimeConnection upstream, string callId, CancellationToken ending)
+    /// <param name="upstream">The call's upstream connection.</param>
+    /// <param name="callId">The CallSid.</param>
+    /// <param name="ending">Cancelled when the call ends.</param>
+    /// <param name="startToolSpan">Starts a tool call's span under the call's span (the session's telemetry).</param>
+    public async ValueTask AttachAsync(IRealtimeConnection upstream, string callId, CancellationToken ending, Func<string, string?, System.Diagnostics.Activity?>? startToolSpan = null)
     {
         ArgumentNullException.ThrowIfNull(upstream);
         _upstream = upstream;
         _callId = callId;
         _ending = ending;
-        _tools = new ToolRunner(_services.Tools, async value => await SendAsync(value), callId, Transport, answerUnknownTools: Transport == "twilio", _services.Logger, ending);
+        _tools = new ToolRunner(_services.Tools, async value => await SendAsync(value), callId, Transport, answerUnknownTools: Transport == "twilio", _services.Logger, ending, startToolSpan);
         _tools.ToolsAnswered += OnToolsAnsweredAsync;
         if (_services.Outbound.Take(callId) is { } instructions)
         {

@@ -625,7 +625,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         if (ControlServices is not null)
         {
             _control = ControlServices.Create(Transport, IsPlaying, Stop);
-            await _control.AttachAsync(_upstream!, CallSid!, _stop.Token);
+            await _control.AttachAsync(_upstream!, CallSid!, _stop.Token, Telemetry.StartToolCall);
         }
     }
 

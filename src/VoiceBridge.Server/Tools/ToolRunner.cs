@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using VoiceBridge.Realtime.Protocol;
 
@@ -23,6 +24,7 @@ internal sealed partial class ToolRunner
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ResponseCalls> _responses = new(StringComparer.Ordinal);
     private readonly CancellationToken _ending;
+    private readonly Func<string, string?, Activity?>? _startSpan;
     private int _running;
 
     /// <param name="catalog">The server's tools.</param>
@@ -35,8 +37,10 @@ internal sealed partial class ToolRunner
     /// </param>
     /// <param name="logger">Tool call log lines.</param>
     /// <param name="ending">Cancelled when the call ends: running tools are abandoned.</param>
-    public ToolRunner(ToolCatalog catalog, Func<RealtimeEvent, ValueTask> send, string liveCallId, string transport, bool answerUnknownTools, ILogger logger, CancellationToken ending)
+    /// <param name="startSpan">Starts a tool call's span under the call's span (name, call id); null when untraced.</param>
+    public ToolRunner(ToolCatalog catalog, Func<RealtimeEvent, ValueTask> send, string liveCallId, string transport, bool answerUnknownTools, ILogger logger, CancellationToken ending, Func<string, string?, Activity?>? startSpan = null)
     {
+        _startSpan = startSpan;
         _catalog = catalog;
         _send = send;
         _liveCallId = liveCallId;
@@ -167,6 +171,19 @@ internal sealed partial class ToolRunner
     }
 
     private async ValueTask<ToolResult> InvokeAsync(string callId, string name, string? arguments)
+    {
+        // One span per tool call, current while the tool runs, so its HTTP request carries the call's trace context.
+        using var span = _startSpan?.Invoke(name, callId);
+        var result = await InvokeUntracedAsync(callId, name, arguments);
+        if (!result.Succeeded)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, "tool call failed");
+        }
+
+        return result;
+    }
+
+    private async ValueTask<ToolResult> InvokeUntracedAsync(string callId, string name, string? arguments)
     {
         if (_catalog.Find(name) is not { } tool)
         {

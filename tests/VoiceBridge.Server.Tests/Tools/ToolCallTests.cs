@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using VoiceBridge.Realtime.Simulator;
@@ -37,6 +39,32 @@ public sealed class ToolCallTests
 
         // The model's answer to the result reaches the caller.
         await call.ReceiveUntilAsync("media");
+    }
+
+    [Fact]
+    public async Task ToolCall_RunsUnderItsOwnSpan_AndTheHttpRequestCarriesThatTrace()
+    {
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "VoiceBridge",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var endpoint = await LoopbackHttpServer.StartAsync((context, _) => context.Response.WriteAsync("""{"status":"shipped"}"""));
+        var simulator = Script(new SimulatorFunctionCall { Name = "lookup_order", Arguments = Order });
+        await using var call = await StartAsync(simulator, ControlServices.HttpTool("lookup_order", new Uri(endpoint.BaseAddress, "orders")));
+
+        await CallerSpeech.SpeakAsync(call);
+        var request = await endpoint.NextAsync();
+        await simulator.UntilAsync("response.create");
+
+        // W3C traceparent: version-traceid-spanid-flags. The tool's span is the HTTP request's ancestor.
+        var traceId = request.Headers["traceparent"].Split('-')[1];
+        var span = Assert.Single(stopped, a => a.DisplayName == "execute_tool lookup_order" && a.TraceId.ToHexString() == traceId);
+        Assert.Equal("lookup_order", span.GetTagItem("gen_ai.tool.name"));
+        Assert.Equal(ActivityStatusCode.Unset, span.Status);
     }
 
     [Fact]
