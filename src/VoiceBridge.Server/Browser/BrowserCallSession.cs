@@ -115,7 +115,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     public async Task<CallEndReason> RunAsync(CancellationToken aborted)
     {
         using var shutdown = aborted.Register(() => Stop(CallEndReason.ServerShutdown, "server shutting down"));
-        var receiveBuffer = ArrayPool<byte>.Shared.Rent(_settings.MaxMessageBytes);
+        // Disposed when the method returns, after the finally block has closed the socket (no read is pending then).
+        using var receiveBuffer = new ReceiveBuffer();
         var clientSend = SendToClientAsync();
         Task? clientReceive = null;
         _audit?.Open(Id, CallRecorders.BrowserPolicy(_effective.InputRate, _effective.OutputRate));
@@ -164,7 +165,6 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             await clientSend.WaitAsync(WebSocketClosing.Timeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await CloseAsync(clientReceive);
             await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
-            ArrayPool<byte>.Shared.Return(receiveBuffer);
             LogEnded(_logger, Id, _endReason, _endDetail ?? string.Empty, ErrorsSent);
         }
     }
@@ -233,14 +233,14 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         }
     }
 
-    private async Task DrainClientAsync(byte[] buffer)
+    private async Task DrainClientAsync(ReceiveBuffer buffer)
     {
         while ((await _client.ReadAsync(buffer)).Kind != CallerReadKind.Closed)
         {
         }
     }
 
-    private async Task ReceiveFromClientAsync(byte[] buffer)
+    private async Task ReceiveFromClientAsync(ReceiveBuffer buffer)
     {
         var token = _stop.Token;
         while (true)
@@ -276,7 +276,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
 
             try
             {
-                await HandleClientMessageAsync(buffer.AsMemory(0, read.Length), token);
+                await HandleClientMessageAsync(buffer.Array.AsMemory(0, read.Length), token);
             }
             catch (OperationCanceledException)
             {

@@ -88,18 +88,28 @@ internal sealed class CallerSocket
     }
 
     /// <summary>
-    /// Reads one whole message into <paramref name="buffer"/> (at least the leg's cap long). A message over the cap
-    /// is reported once as <see cref="CallerReadKind.TooBig"/>; the rest of it is skipped, never parsed as a message.
+    /// Reads one whole message into <paramref name="buffer"/>, growing it up to the leg's cap as the message needs. A
+    /// message over the cap is reported once as <see cref="CallerReadKind.TooBig"/>; the rest of it is skipped, never
+    /// parsed as a message.
     /// </summary>
-    public async ValueTask<CallerRead> ReadAsync(byte[] buffer)
+    public async ValueTask<CallerRead> ReadAsync(ReceiveBuffer buffer)
     {
+        ArgumentNullException.ThrowIfNull(buffer);
         var length = 0;
         while (true)
         {
+            var room = Math.Min(buffer.Array.Length, _maxMessageBytes) - length;
+            if (room == 0)
+            {
+                // Only reached below the cap (at the cap the message was reported too big).
+                buffer.Grow(length, _maxMessageBytes);
+                room = Math.Min(buffer.Array.Length, _maxMessageBytes) - length;
+            }
+
             ValueWebSocketReceiveResult result;
             try
             {
-                result = await _socket.ReceiveAsync(buffer.AsMemory(length, _maxMessageBytes - length), CancellationToken.None);
+                result = await _socket.ReceiveAsync(buffer.Array.AsMemory(length, room), CancellationToken.None);
             }
             catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
             {
@@ -121,7 +131,7 @@ internal sealed class CallerSocket
             length += result.Count;
             if (result.EndOfMessage)
             {
-                _tap?.Received(buffer.AsSpan(0, length), result.MessageType == WebSocketMessageType.Binary);
+                _tap?.Received(buffer.Array.AsSpan(0, length), result.MessageType == WebSocketMessageType.Binary);
                 return new CallerRead(result.MessageType == WebSocketMessageType.Binary ? CallerReadKind.Binary : CallerReadKind.Text, length);
             }
 

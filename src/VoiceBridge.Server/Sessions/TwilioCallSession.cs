@@ -127,7 +127,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     public async Task<CallEndReason> RunAsync(CancellationToken aborted)
     {
         using var shutdown = aborted.Register(() => Stop(CallEndReason.ServerShutdown, "server shutting down"));
-        var receiveBuffer = ArrayPool<byte>.Shared.Rent(MaxCallerMessageBytes);
+        // Disposed when the method returns, after the finally block has closed the socket (no read is pending then).
+        using var receiveBuffer = new ReceiveBuffer();
         Task? callerReceive = null;
         try
         {
@@ -182,7 +183,6 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             _control?.Dispose();
             await CloseAsync(callerReceive);
             await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
-            ArrayPool<byte>.Shared.Return(receiveBuffer);
             LogCallEnded(_logger, CallSid ?? "(before start)", _endReason, _endDetail ?? string.Empty);
         }
     }
@@ -201,7 +201,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     }
 
     // Phase 1: nothing reaches an upstream until Twilio's start message has presented a valid call token.
-    private async Task<StartOutcome> AwaitStartAsync(byte[] buffer)
+    private async Task<StartOutcome> AwaitStartAsync(ReceiveBuffer buffer)
     {
         var deadline = Task.Delay(_startTimeout, _time);
         while (true)
@@ -233,7 +233,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                     continue;
             }
 
-            var span = buffer.AsSpan(0, message.Length);
+            var span = buffer.Array.AsSpan(0, message.Length);
             var status = TwilioReader.Read(span, default, out var frame);
             if (frame.Event == TwilioEvent.Start)
             {
@@ -254,7 +254,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     }
 
     // After we decided to end, read (and ignore) until the caller answers our close frame.
-    private async Task DrainCallerAsync(byte[] buffer)
+    private async Task DrainCallerAsync(ReceiveBuffer buffer)
     {
         while ((await _caller.ReadAsync(buffer)).Kind != CallerReadKind.Closed)
         {
@@ -298,11 +298,12 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         return true;
     }
 
-    private async Task ReceiveFromCallerAsync(byte[] buffer)
+    private async Task ReceiveFromCallerAsync(ReceiveBuffer buffer)
     {
         var token = _stop.Token;
-        // Decoded μ-law of one message: at most 3/4 of the message, which is capped at 64 KiB.
-        var audio = ArrayPool<byte>.Shared.Rent(MaxCallerMessageBytes);
+        // Decoded μ-law of one message: at most 3/4 of the message. Sized for ordinary messages and grown with the
+        // receive buffer (not rented at the 64 KiB cap for every call: that memory would be resident per call).
+        var audio = ArrayPool<byte>.Shared.Rent(ReceiveBuffer.InitialBytes);
         try
         {
             while (true)
@@ -338,9 +339,15 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                     continue;
                 }
 
+                if (audio.Length < buffer.Array.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(audio);
+                    audio = ArrayPool<byte>.Shared.Rent(buffer.Array.Length);
+                }
+
                 try
                 {
-                    if (!await HandleCallerMessageAsync(buffer.AsMemory(0, read.Length), audio, token))
+                    if (!await HandleCallerMessageAsync(buffer.Array.AsMemory(0, read.Length), audio, token))
                     {
                         Stop(_endReason, _endDetail ?? string.Empty);
                     }
