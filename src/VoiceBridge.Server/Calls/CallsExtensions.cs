@@ -14,6 +14,9 @@ internal static class CallsExtensions
     public static WebApplicationBuilder AddCalls(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AdminKeyFilter>();
+        // Results.Problem serialises ProblemDetails through the HTTP JSON options; with reflection off (the app's
+        // setting) it needs source-generated metadata, or every 4xx of the admin API would be a 500.
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Add(CallsJsonContext.Default));
         builder.Services.AddTwilioRest();
         builder.Services.AddSingleton<OutboundCalls>();
         builder.Services.AddSingleton<CallControlServices>();

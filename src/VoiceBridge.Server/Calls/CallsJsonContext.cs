@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
 
 namespace VoiceBridge.Server.Calls;
 
@@ -10,4 +11,6 @@ namespace VoiceBridge.Server.Calls;
 [JsonSerializable(typeof(OutboundRequest))]
 [JsonSerializable(typeof(ControlResult))]
 [JsonSerializable(typeof(OutboundResult))]
+// The admin API's errors are RFC 7807 problem details (Results.Problem); reflection-based JSON is off in the app.
+[JsonSerializable(typeof(ProblemDetails))]
 internal sealed partial class CallsJsonContext : JsonSerializerContext;

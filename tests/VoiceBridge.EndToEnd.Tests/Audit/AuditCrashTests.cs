@@ -111,6 +111,14 @@ public sealed class AuditCrashTests : IAsyncDisposable
             Assert.True((await audit.Content.ReadAsByteArrayAsync(Ct)).AsSpan().StartsWith(seen[callSid]));
             using var transcript = await admin.GetAsync(new Uri($"calls/{callSid}/transcript", UriKind.Relative), Ct);
             Assert.Contains("\"trail\":\"incomplete\"", await transcript.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+            // The real process runs with reflection-based JSON off: the admin API's errors must still be problem details.
+            using var unknown = await admin.GetAsync(new Uri("calls/CA00000000000000000000000000000000/audit", UriKind.Relative), Ct);
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+            using var anonymous = new HttpClient { BaseAddress = restarted.BaseUri };
+            using var refused = await anonymous.GetAsync(new Uri("calls", UriKind.Relative), Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         }
 
         // Tampering is caught and named: one changed byte in record 5 of one trail.
