@@ -1,8 +1,9 @@
 using System.Runtime.CompilerServices;
 
-namespace VoiceBridge.Server.Tests;
+namespace VoiceBridge.Tests.Shared;
 
 /// <summary>
+/// Compiled into each test project that hosts the server (linked from tests/Shared), so each test process gets its own.
 /// Every server this test process hosts writes its audit trails and recordings to one temporary directory (never into
 /// the source tree, where Audit:Directory's default "audit" would put them), deleted when the process exits. Set as
 /// the environment variable the host's configuration reads, before any test builds a host; a test that needs its own
