@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs beyond the .NET SDK, only when it is missing.
-# Sourced by tests/run.sh; each need is one function so the list reads as the inventory.
+# Installs and starts what the test suite needs beyond the .NET SDK, only when it is missing: PostgreSQL (started for
+# the run), Chromium (checked to run headless), Node.js with npm and the openai npm package. Sourced by tests/run.sh;
+# each need is one function so the list reads as the inventory. Everything comes from Debian packages (apt) and, for
+# the npm packages, the committed lock file.
 
 apt_updated=0
 apt_install() {
   if [ "$(id -u)" -ne 0 ]; then
-    echo "need root to install: $*" >&2
+    echo "need root to install the Debian packages: $*" >&2
+    return 1
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "no apt-get to install the Debian packages: $*" >&2
     return 1
   fi
   if [ "$apt_updated" -eq 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || return 1
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || { echo "apt-get update failed" >&2; return 1; }
     apt_updated=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  # A package's maintainer scripts must not start services (postgresql would start a system cluster on 5432 that
+  # nothing stops): policy-rc.d answering 101 forbids it for the length of the install, unless one is already there.
+  local policy=/usr/sbin/policy-rc.d placed=0 status=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && placed=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null || status=$?
+  [ "$placed" -eq 1 ] && rm -f "$policy"
+  [ "$status" -eq 0 ] || echo "apt-get install $* failed (exit $status)" >&2
+  return "$status"
 }
 
 # PostgreSQL for the audit sink's tests: a throwaway cluster on 127.0.0.1, exported to the tests as
@@ -74,29 +89,71 @@ stop_postgres() {
 }
 
 # Debian's chromium for the demo page's real-browser test (Playwright drives it through ExecutablePath; Playwright's
-# own browser downloads are never used).
-ensure_chromium() {
-  command -v chromium >/dev/null 2>&1 || apt_install chromium
+# own browser downloads are never used). Present is not enough: it must start headless as this user and render a page,
+# with the flags the test passes (--no-sandbox: root has no user namespace sandbox).
+chromium_path=/usr/bin/chromium
+
+chromium_renders() {
+  local out
+  out=$(timeout 90 "$chromium_path" --headless --no-sandbox --disable-gpu --dump-dom \
+    'data:text/html,<p id="vb">voicebridge-headless-ok</p>' 2>"${TMPDIR:-/tmp}/voicebridge-chromium.$$.log")
+  if [[ "$out" == *voicebridge-headless-ok* ]]; then
+    rm -f "${TMPDIR:-/tmp}/voicebridge-chromium.$$.log"
+    return 0
+  fi
+  echo "chromium did not render a page headless; its last output:" >&2
+  tail -n 5 "${TMPDIR:-/tmp}/voicebridge-chromium.$$.log" >&2
+  rm -f "${TMPDIR:-/tmp}/voicebridge-chromium.$$.log"
+  return 1
 }
 
-# The official openai npm package for the Node SDK end-to-end test, installed from the committed lock file.
+ensure_chromium() {
+  if [ ! -x "$chromium_path" ]; then
+    apt_install chromium || return 1
+  fi
+  chromium_renders && return 0
+  # A chromium whose libraries or fonts went missing: reinstalling pulls its dependencies again.
+  apt_install --reinstall chromium fonts-liberation && chromium_renders
+}
+
+# Node.js 18 or later with npm, and the official openai npm package for the Node SDK end-to-end test, installed from
+# the committed lock file.
+node_is_recent() {
+  command -v node >/dev/null 2>&1 && node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)'
+}
+
 ensure_node_sdk_packages() {
   local project
   project="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/VoiceBridge.EndToEnd.Tests/node-sdk"
+  if ! node_is_recent || ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm || return 1
+    node_is_recent || { echo "node $(node --version 2>/dev/null) is older than 18" >&2; return 1; }
+  fi
   [ -d "$project/node_modules/openai" ] && return 0
-  command -v npm >/dev/null 2>&1 || apt_install nodejs npm || return 1
-  (cd "$project" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  (cd "$project" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || { echo "npm ci in $project failed" >&2; return 1; }
 }
 
+# Each need in turn. Under CI=true a need that cannot be had is fatal: the caller stops before running any test and
+# says which. Elsewhere it is a warning, and the tests that need it are skipped with the reason.
+test_prerequisites_missing=()
+
 ensure_test_prerequisites() {
-  # Not fatal: without it only the PostgreSQL audit tests fail (CI=true) or are skipped with the reason.
-  ensure_postgres || echo "warning: no PostgreSQL for the tests; the Postgres audit sink tests will not run" >&2
-  ensure_chromium || echo "warning: no chromium; the demo page's browser test will not run" >&2
-  ensure_node_sdk_packages || echo "warning: no openai npm package; the Node SDK test will not run" >&2
+  test_prerequisites_missing=()
+  ensure_postgres || test_prerequisites_missing+=("PostgreSQL (Debian package postgresql) for the Postgres audit sink tests")
+  ensure_chromium || test_prerequisites_missing+=("Chromium running headless (Debian package chromium) for the demo page's browser test")
+  ensure_node_sdk_packages || test_prerequisites_missing+=("Node.js 18+ with npm (Debian packages nodejs, npm) and the openai npm package for the Node SDK test")
+  [ "${#test_prerequisites_missing[@]}" -eq 0 ] && return 0
+  local need
+  if [ "${CI:-}" = "true" ]; then
+    for need in "${test_prerequisites_missing[@]}"; do echo "error: cannot have $need" >&2; done
+    return 1
+  fi
+  for need in "${test_prerequisites_missing[@]}"; do echo "warning: no $need; those tests will be skipped" >&2; done
   return 0
 }
 
-# tests/run.sh calls this on exit: stops what ensure_test_prerequisites started.
+# tests/run.sh calls this on exit: stops what ensure_test_prerequisites started (the PostgreSQL cluster; the packages
+# it installed stay, as nothing of theirs runs).
 stop_test_prerequisites() {
   stop_postgres
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test in the solution on a fresh machine that has only the .NET SDK.
-# It installs and starts whatever the tests need beyond the SDK, runs all test projects,
+# It installs and starts whatever the tests need beyond the SDK (tests/prerequisites.sh; under CI=true a missing one
+# stops the run at once with a non-zero exit), runs all test projects, stops what it started,
 # and ends with one line "N passed, N failed[, N skipped]" read from the test results.
 set -uo pipefail
 
@@ -15,7 +16,14 @@ mkdir -p "$results"
 # shellcheck source=tests/prerequisites.sh
 source "$root/tests/prerequisites.sh"
 trap stop_test_prerequisites EXIT
-ensure_test_prerequisites || { echo "test prerequisites could not be installed" >&2; echo "0 passed, 0 failed"; exit 1; }
+if ! ensure_test_prerequisites; then
+  # CI=true and something the tests need could not be installed or started: stop here, before a long run whose
+  # failures would hide the cause. One failure per missing prerequisite, in the same summary line as a test run.
+  echo "tests/run.sh: ${#test_prerequisites_missing[@]} test prerequisite(s) could not be had (listed above); no tests were run" >&2
+  echo
+  echo "0 passed, ${#test_prerequisites_missing[@]} failed"
+  exit 1
+fi
 
 dotnet test --solution "$root/VoiceBridge.sln" \
   --results-directory "$results" \

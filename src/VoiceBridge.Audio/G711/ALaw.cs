@@ -8,10 +8,10 @@ namespace VoiceBridge.Audio;
 /// G.711 A-law (PCMA) between 16-bit linear PCM and 8-bit codes.
 /// </summary>
 /// <remarks>
-/// Formulation of g711-and-resampling.md §1.5 (SpanDSP / Sun g711.c lineage) on the 16-bit magnitude. Codes carry
-/// the even-bit inversion (XOR 0x55) and a set sign bit means positive. A-law has no exact zero: linear 0 encodes
-/// to <see cref="Silence"/>, which decodes to +8. Decoded magnitudes reach 32256. Checked while writing it: identical
-/// to CPython's audioop.lin2alaw / alaw2lin for all 65,536 inputs and all 256 codes.
+/// Formulation of docs/protocols/g711-and-resampling.md#a-law (SpanDSP / Sun g711.c lineage) on the 16-bit magnitude.
+/// Codes carry the even-bit inversion (XOR 0x55) and a set sign bit means positive. A-law has no exact zero: linear 0
+/// encodes to <see cref="Silence"/>, which decodes to +8. Decoded magnitudes reach 32256. Checked while writing it:
+/// identical to CPython's audioop.lin2alaw / alaw2lin for all 65,536 inputs and all 256 codes.
 /// </remarks>
 public static class ALaw
 {

@@ -10,8 +10,9 @@ namespace VoiceBridge.Audio;
 /// <remarks>
 /// The encoder is the 16-bit formulation (Reese &amp; Campbell 1989, SpanDSP): BIAS 0x84, magnitude clipped at
 /// 32635, no zero-trap — so linear 0 encodes to <see cref="Silence"/> and −32768 to 0x00. It is pinned bit-exact
-/// against shared/protocols/fixtures/g711-ulaw-vectors.json (see g711-and-resampling.md §1.2–1.3).
-/// Decoded values span ±32124; 0xFF and 0x7F both decode to 0.
+/// against tests/fixtures/g711-ulaw-vectors.json (see ITU-T G.711;
+/// docs/protocols/g711-and-resampling.md#the-mu-law-encoder and #the-mu-law-decoder). Decoded values span ±32124; 0xFF
+/// and 0x7F both decode to 0.
 /// </remarks>
 public static class MuLaw
 {

@@ -6,16 +6,17 @@ using VoiceBridge.Audio;
 namespace VoiceBridge.Cli.Call;
 
 /// <summary>
-/// One phone call as Twilio places it (shared/protocols/twilio.md §2–§7): a signed voice webhook, the TwiML's
-/// <c>&lt;Connect&gt;&lt;Stream&gt;</c> opened with a signed upgrade, <c>connected</c> and <c>start</c>, the caller's
-/// audio as 20 ms <c>media</c> frames in real time, then <c>stop</c>. Replies are played like Twilio does: queued,
-/// drained at 8 kHz real time, marks echoed once the audio before them has played, <c>clear</c> drops the queue and
-/// echoes pending marks at once. Single use; many run side by side in one process (the load tool), sharing one
-/// <see cref="HttpClient"/>. The frame loops allocate nothing per frame.
+/// One phone call as Twilio places it (Twilio voice webhook and Media Streams, docs/protocols/twilio-media-streams.md):
+/// a signed voice webhook, the TwiML's <c>&lt;Connect&gt;&lt;Stream&gt;</c> opened with a signed upgrade,
+/// <c>connected</c> and <c>start</c>, the caller's audio as 20 ms <c>media</c> frames in real time, then <c>stop</c>.
+/// Replies are played like Twilio does: queued, drained at 8 kHz real time, marks echoed once the audio before them has
+/// played, <c>clear</c> drops the queue and echoes pending marks at once. Single use; many run side by side in one
+/// process (the load tool), sharing one <see cref="HttpClient"/>. The frame loops allocate nothing per frame.
 /// </summary>
 public sealed class FakeTwilioCall : IDisposable
 {
-    /// <summary>20 ms at 8 kHz μ-law: the frame Twilio sends (twilio.md §7).</summary>
+    /// <summary>20 ms at 8 kHz μ-law: the frame Twilio sends
+    /// (docs/protocols/twilio-media-streams.md#frames-timing-and-closing).</summary>
     public const int FrameBytes = 160;
 
     private static readonly TimeSpan s_framePeriod = TimeSpan.FromMilliseconds(20);
@@ -117,7 +118,8 @@ public sealed class FakeTwilioCall : IDisposable
     private async Task<WebhookAnswer> PostWebhookAsync(CancellationToken cancellationToken)
     {
         var url = VoiceUrl(_options.ServerUrl);
-        // The fields Twilio sends on every inbound voice request (twilio.md §2), Caller/Called included.
+        // The fields Twilio sends on every inbound voice request
+        // (docs/protocols/twilio-media-streams.md#voice-webhook), Caller/Called included.
         List<KeyValuePair<string, string>> form =
         [
             new("AccountSid", _options.AccountSid),
@@ -174,7 +176,8 @@ public sealed class FakeTwilioCall : IDisposable
             ?? (_options.AuthToken is { } token ? TwilioRequestSigner.Sign(token, stream.Url, []) : null);
         if (signature is not null)
         {
-            // Twilio signs the <Stream url> exactly as written in the TwiML, with no parameters (twilio.md §4.4).
+            // Twilio signs the <Stream url> exactly as written in the TwiML, with no parameters
+            // (docs/protocols/twilio-media-streams.md#signing-the-media-streams-handshake).
             _socket.Options.SetRequestHeader("X-Twilio-Signature", signature);
         }
 
@@ -402,7 +405,9 @@ public sealed class FakeTwilioCall : IDisposable
             await EchoReachedMarksAsync(cancellationToken);
             _writer!.WriteStop(_options.AccountSid, _callSid);
             await _socket!.SendAsync(_writer.Message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-            // Twilio sends stop, then closes the socket (twilio.md §7); the receive loop reads the bridge's close.
+            // Twilio sends stop, then closes the socket
+            // (docs/protocols/twilio-media-streams.md#frames-timing-and-closing); the receive loop reads the bridge's
+            // close.
             await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "call ended", cancellationToken);
         }
         finally
@@ -450,7 +455,8 @@ public sealed class FakeTwilioCall : IDisposable
             {
                 if (length == buffer.Length)
                 {
-                    // A message bigger than the buffer: grow (payloads have no documented maximum, twilio.md §7).
+                    // A message bigger than the buffer: grow (payloads have no documented maximum,
+                    // docs/protocols/twilio-media-streams.md#frames-timing-and-closing).
                     var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
                     buffer.AsSpan(0, length).CopyTo(bigger);
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -536,7 +542,8 @@ public sealed class FakeTwilioCall : IDisposable
                     _bytesCleared += _queue.Clear();
                 }
 
-                // Twilio returns every pending mark as soon as it clears (twilio.md §6).
+                // Twilio returns every pending mark as soon as it clears
+                // (docs/protocols/twilio-media-streams.md#messages-to-twilio).
                 return EchoClearedMarksAsync();
             default:
                 _unknown++;

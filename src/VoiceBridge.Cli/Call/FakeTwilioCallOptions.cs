@@ -33,7 +33,8 @@ public sealed record FakeTwilioCallOptions
     /// <summary>
     /// Jitter buffer: when audio arrives to an empty queue, playback waits this long before starting, so a bridge
     /// that streams at play speed with some jitter plays without gaps. Twilio's own buffering is not documented
-    /// (twilio.md §7); zero plays at the next 20 ms period, which is the strictest caller.
+    /// (docs/protocols/twilio-media-streams.md#frames-timing-and-closing); zero plays at the next 20 ms period, which
+    /// is the strictest caller.
     /// </summary>
     public TimeSpan PlayoutDelay { get; init; }
 

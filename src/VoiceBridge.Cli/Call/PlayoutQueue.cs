@@ -3,10 +3,11 @@ using System.Buffers;
 namespace VoiceBridge.Cli.Call;
 
 /// <summary>
-/// Twilio's playback buffer for a bidirectional stream (twilio.md §5.5, §6, §7): audio is queued in arrival order
-/// and played at 8 kHz real time; a mark is returned once all audio queued before it has played; <c>clear</c> drops
-/// unplayed audio and returns every pending mark. The audio is a byte ring addressed by absolute positions, so a
-/// mark is just the write position when it arrived. Not thread-safe: the owner locks.
+/// Twilio's playback buffer for a bidirectional stream (Twilio Media Streams:
+/// docs/protocols/twilio-media-streams.md#mark-echoes, #messages-to-twilio, #frames-timing-and-closing): audio is
+/// queued in arrival order and played at 8 kHz real time; a mark is returned once all audio queued before it has
+/// played; <c>clear</c> drops unplayed audio and returns every pending mark. The audio is a byte ring addressed by
+/// absolute positions, so a mark is just the write position when it arrived. Not thread-safe: the owner locks.
 /// </summary>
 internal sealed class PlayoutQueue : IDisposable
 {

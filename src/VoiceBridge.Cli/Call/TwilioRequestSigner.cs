@@ -4,9 +4,10 @@ using System.Text;
 namespace VoiceBridge.Cli.Call;
 
 /// <summary>
-/// Signs requests the way Twilio does (shared/protocols/twilio.md §4.1): the URL exactly as requested, then each
-/// form parameter as name+value in ordinal order of names, HMAC-SHA1 keyed with the auth token, base64. The Media
-/// Streams upgrade is signed over the <c>&lt;Stream url&gt;</c> as written with no parameters (§4.4).
+/// Signs requests the way Twilio does (docs/protocols/twilio-media-streams.md#request-signatures): the URL exactly as
+/// requested, then each form parameter as name+value in ordinal order of names, HMAC-SHA1 keyed with the auth token,
+/// base64. The Media Streams upgrade is signed over the <c>&lt;Stream url&gt;</c> as written with no parameters
+/// (docs/protocols/twilio-media-streams.md#signing-the-media-streams-handshake).
 /// </summary>
 internal static class TwilioRequestSigner
 {

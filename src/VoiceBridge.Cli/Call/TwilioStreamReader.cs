@@ -5,9 +5,9 @@ using System.Text.Json;
 namespace VoiceBridge.Cli.Call;
 
 /// <summary>
-/// Reads a bridge → Twilio message (twilio.md §6) with <see cref="Utf8JsonReader"/>: the event, a media payload
-/// decoded into the caller's buffer, a mark's name copied into the caller's buffer. Nothing is allocated unless the
-/// payload arrives JSON-escaped (then a pooled buffer unescapes it).
+/// Reads a bridge → Twilio message (docs/protocols/twilio-media-streams.md#messages-to-twilio) with <see
+/// cref="Utf8JsonReader"/>: the event, a media payload decoded into the caller's buffer, a mark's name copied into the
+/// caller's buffer. Nothing is allocated unless the payload arrives JSON-escaped (then a pooled buffer unescapes it).
 /// </summary>
 internal static class TwilioStreamReader
 {

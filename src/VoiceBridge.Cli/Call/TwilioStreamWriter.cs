@@ -5,10 +5,11 @@ using System.Text.Json;
 namespace VoiceBridge.Cli.Call;
 
 /// <summary>
-/// Writes what Twilio sends on a Media Streams socket (twilio.md §5): <c>connected</c>, <c>start</c>, <c>media</c>,
-/// <c>mark</c> echoes and <c>stop</c>. Numeric-looking fields are JSON strings as Twilio writes them, and one
-/// <c>sequenceNumber</c> counts every message after <c>connected</c> (§5.7). The writer and its buffer are reused,
-/// so a media frame allocates nothing. Not thread-safe: one message at a time, sent before the next is written.
+/// Writes what Twilio sends on a Media Streams socket (docs/protocols/twilio-media-streams.md#messages-from-twilio):
+/// <c>connected</c>, <c>start</c>, <c>media</c>, <c>mark</c> echoes and <c>stop</c>. Numeric-looking fields are JSON
+/// strings as Twilio writes them, and one <c>sequenceNumber</c> counts every message after <c>connected</c>
+/// (docs/protocols/twilio-media-streams.md#sequence-numbers-chunks-and-timestamps). The writer and its buffer are
+/// reused, so a media frame allocates nothing. Not thread-safe: one message at a time, sent before the next is written.
 /// </summary>
 internal sealed class TwilioStreamWriter : IDisposable
 {

@@ -3,7 +3,8 @@ using System.Xml.Linq;
 
 namespace VoiceBridge.Cli.Call;
 
-/// <summary>The <c>&lt;Connect&gt;&lt;Stream url&gt;</c> of a TwiML answer and its <c>&lt;Parameter&gt;</c>s (twilio.md §3).</summary>
+/// <summary>The <c>&lt;Connect&gt;&lt;Stream url&gt;</c> of a TwiML answer and its <c>&lt;Parameter&gt;</c>s
+/// (docs/protocols/twilio-media-streams.md#twiml-connect-and-stream).</summary>
 internal sealed record TwimlStream(string Url, IReadOnlyList<KeyValuePair<string, string>> Parameters)
 {
     /// <summary>Null with a reason when the document is not XML or has no <c>Response/Connect/Stream[@url]</c>.</summary>

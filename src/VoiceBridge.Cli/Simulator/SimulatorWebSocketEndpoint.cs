@@ -10,11 +10,13 @@ namespace VoiceBridge.Cli.Simulator;
 /// <summary>
 /// One WebSocket per simulated session: a receive loop (socket → engine) and a send loop (engine → socket), like
 /// aspnetcore's WebSocket transport. Any bearer token is accepted. A request with <c>OpenAI-Beta: realtime=v1</c>
-/// gets the API's beta rejection: an error event <c>beta_api_shape_disabled</c>, then close status 4000 (§0).
+/// gets the API's beta rejection: an error event <c>beta_api_shape_disabled</c>, then close status 4000
+/// (docs/protocols/openai-realtime.md#the-retired-beta-shape).
 /// </summary>
 internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeProvider timeProvider, CancellationToken stopping, SimulatorTap? tap = null)
 {
-    // §2: up to 15 MiB of base64 per append; leave room for the JSON around it.
+    // Up to 15 MiB of base64 per append (docs/protocols/openai-realtime.md#session-lifetime-and-limits); leave room for
+    // the JSON around it.
     private const int MaxMessageBytes = 16 * 1024 * 1024;
     private const int BetaRejectedStatus = 4000;
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);

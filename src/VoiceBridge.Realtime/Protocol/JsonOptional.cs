@@ -2,8 +2,9 @@ namespace VoiceBridge.Realtime.Protocol;
 
 /// <summary>
 /// A field where "absent" and "null" mean different things. In <c>session.update</c> an absent
-/// <c>turn_detection</c> keeps the current VAD while <c>"turn_detection": null</c> turns it off (§2), so a plain
-/// nullable cannot carry it. <c>default</c> is absent (not written); a present null is written as <c>null</c>.
+/// <c>turn_detection</c> keeps the current VAD while <c>"turn_detection": null</c> turns it off
+/// (docs/protocols/openai-realtime.md#turn-detection), so a plain nullable cannot carry it. <c>default</c> is absent
+/// (not written); a present null is written as <c>null</c>.
 /// </summary>
 public readonly record struct JsonOptional<T>
     where T : class

@@ -1,8 +1,9 @@
 namespace VoiceBridge.Realtime.Protocol;
 
 /// <summary>
-/// <c>{"type":"audio/pcm","rate":24000}</c>, <c>{"type":"audio/pcmu"}</c> or <c>{"type":"audio/pcma"}</c> (§3).
-/// PCM is 16-bit little-endian mono at 24 kHz only; G.711 carries no rate (8 kHz).
+/// <c>{"type":"audio/pcm","rate":24000}</c>, <c>{"type":"audio/pcmu"}</c> or <c>{"type":"audio/pcma"}</c>
+/// (docs/protocols/openai-realtime.md#audio-formats). PCM is 16-bit little-endian mono at 24 kHz only; G.711 carries no
+/// rate (8 kHz).
 /// </summary>
 public sealed record RealtimeAudioFormat : RealtimeJsonObject
 {

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace VoiceBridge.Realtime.Protocol;
 
-/// <summary>The <c>error</c> object (§6). The server always writes <c>param</c> and <c>event_id</c>, null or not.</summary>
+/// <summary>The <c>error</c> object (docs/protocols/openai-realtime.md#errors). The server always writes <c>param</c>
+/// and <c>event_id</c>, null or not.</summary>
 public sealed record RealtimeErrorDetail : RealtimeJsonObject
 {
     public const string InvalidRequestError = "invalid_request_error";

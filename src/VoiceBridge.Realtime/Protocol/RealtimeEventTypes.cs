@@ -1,8 +1,9 @@
 namespace VoiceBridge.Realtime.Protocol;
 
 /// <summary>
-/// The GA <c>type</c> strings of the Realtime events the bridge uses (shared/protocols/openai-realtime.md §4, §5),
-/// plus the retired beta names that are still recognised on read (§10) but never written.
+/// The GA <c>type</c> strings of the Realtime events the bridge uses (OpenAI Realtime API reference:
+/// docs/protocols/openai-realtime.md#client-events, #server-events), plus the retired beta names that are still
+/// recognised on read (docs/protocols/openai-realtime.md#the-retired-beta-shape) but never written.
 /// </summary>
 public static class RealtimeEventTypes
 {
@@ -43,7 +44,8 @@ public static class RealtimeEventTypes
     public const string ResponseFunctionCallArgumentsDelta = "response.function_call_arguments.delta";
     public const string ResponseFunctionCallArgumentsDone = "response.function_call_arguments.done";
 
-    // Beta names (retired mid-2026, §0/§10): read as their GA equivalents, never written.
+    // Beta names (retired in 2026, docs/protocols/openai-realtime.md#the-retired-beta-shape): read as their GA
+    // equivalents, never written.
     public const string BetaResponseAudioDelta = "response.audio.delta";
     public const string BetaResponseAudioDone = "response.audio.done";
     public const string BetaResponseAudioTranscriptDelta = "response.audio_transcript.delta";

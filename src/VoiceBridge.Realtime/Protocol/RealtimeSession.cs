@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 namespace VoiceBridge.Realtime.Protocol;
 
 /// <summary>
-/// The GA session object (§3). Modelled: what the bridge sets or reads; everything else (max_output_tokens,
-/// truncation, tracing, prompt, reasoning…) survives in <see cref="RealtimeJsonObject.ExtensionData"/>.
+/// The GA session object (docs/protocols/openai-realtime.md#the-session-object). Modelled: what the bridge sets or
+/// reads; everything else (max_output_tokens, truncation, tracing, prompt, reasoning…) survives in <see
+/// cref="RealtimeJsonObject.ExtensionData"/>.
 /// </summary>
 public sealed record RealtimeSession : RealtimeJsonObject
 {

@@ -1,6 +1,7 @@
 namespace VoiceBridge.Realtime.Protocol;
 
-/// <summary><c>audio.input.turn_detection</c>: <c>server_vad</c> or <c>semantic_vad</c> (§3.1; idle_timeout_ms kept as extension data).</summary>
+/// <summary><c>audio.input.turn_detection</c>: <c>server_vad</c> or <c>semantic_vad</c>
+/// (docs/protocols/openai-realtime.md#turn-detection; idle_timeout_ms kept as extension data).</summary>
 public sealed record RealtimeTurnDetection : RealtimeJsonObject
 {
     public const string ServerVad = "server_vad";

@@ -1,6 +1,7 @@
 namespace VoiceBridge.Realtime.Simulator;
 
-/// <summary>The session audio formats the simulator understands (§3).</summary>
+/// <summary>The session audio formats the simulator understands
+/// (docs/protocols/openai-realtime.md#audio-formats).</summary>
 internal enum SimulatorAudioFormat
 {
     /// <summary>PCM16 little-endian mono 24 kHz: 48 bytes per ms.</summary>

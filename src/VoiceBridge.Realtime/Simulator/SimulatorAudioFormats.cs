@@ -43,7 +43,8 @@ internal static class SimulatorAudioFormats
                 ALaw.Decode(encoded, pcm);
                 return encoded.Length;
             default:
-                // PCM16 is little-endian on the wire (§3) and on every platform .NET runs this on.
+                // PCM16 is little-endian on the wire (docs/protocols/openai-realtime.md#audio-formats) and on every
+                // platform .NET runs this on.
                 var samples = MemoryMarshal.Cast<byte, short>(encoded[..(encoded.Length & ~1)]);
                 samples.CopyTo(pcm);
                 return samples.Length;

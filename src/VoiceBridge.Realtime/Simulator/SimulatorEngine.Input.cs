@@ -132,7 +132,8 @@ public sealed partial class SimulatorEngine
         var ms = _bufferLength / (double)_session.InputFormat.BytesPerMs();
         if (ms < 100)
         {
-            // §4: committing less than ~100 ms fails (message text as in the error fixture).
+            // Committing less than ~100 ms fails (docs/protocols/openai-realtime.md#client-events; message text as in
+            // the error fixture).
             await ErrorAsync(
                 "input_audio_buffer_commit_empty",
                 string.Create(CultureInfo.InvariantCulture, $"Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has {ms:0.00}ms of audio."),
@@ -264,7 +265,7 @@ public sealed partial class SimulatorEngine
 
         if (truncate.AudioEndMs < 0 || truncate.AudioEndMs > item.AudioMs)
         {
-            // §4: the API refuses a cut beyond the audio it produced.
+            // The API refuses a cut beyond the audio it produced (docs/protocols/openai-realtime.md#client-events).
             await ErrorAsync(
                 "invalid_value",
                 $"Audio content of {item.AudioMs}ms is already shorter than {truncate.AudioEndMs}ms.",

@@ -249,8 +249,9 @@ public sealed partial class SimulatorEngine
     }
 
     /// <summary>
-    /// Usage from durations (§2: user audio ≈ 1 token / 100 ms, assistant audio ≈ 1 token / 50 ms; text ≈ 4 chars per token).
-    /// Input counts the whole conversation so far, like the API.
+    /// Usage from durations (docs/protocols/openai-realtime.md#session-lifetime-and-limits: user audio ≈ 1 token per
+    /// 100 ms, assistant audio ≈ 1 token per 50 ms; text ≈ 4 chars per token). Input counts the whole conversation so
+    /// far, like the API.
     /// </summary>
     private RealtimeUsage Usage(SimulatorResponse response)
     {

@@ -7,7 +7,8 @@ namespace VoiceBridge.Realtime.Simulator;
 // Dispatch of client events and session.update validation.
 public sealed partial class SimulatorEngine
 {
-    // Session fields the real API accepts that the simulator keeps and echoes without acting on them (§3).
+    // Session fields the real API accepts that the simulator keeps and echoes without acting on them
+    // (docs/protocols/openai-realtime.md#the-session-object).
     private static readonly HashSet<string> AcceptedSessionExtras =
         ["max_output_tokens", "truncation", "include", "prompt", "tracing", "reasoning", "parallel_tool_calls", "expires_at"];
 

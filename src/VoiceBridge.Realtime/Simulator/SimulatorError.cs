@@ -1,6 +1,6 @@
 namespace VoiceBridge.Realtime.Simulator;
 
-/// <summary>A scripted error event (shaped like §6).</summary>
+/// <summary>A scripted error event (shaped like docs/protocols/openai-realtime.md#errors).</summary>
 public sealed record SimulatorError
 {
     public string Type { get; init; } = "server_error";

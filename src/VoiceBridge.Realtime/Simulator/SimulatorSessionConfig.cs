@@ -32,7 +32,8 @@ internal sealed record SimulatorSessionConfig
     /// <summary>Session fields the simulator accepts but does not act on (max_output_tokens, truncation…), echoed back.</summary>
     public IReadOnlyDictionary<string, JsonElement> Extras { get; init; } = new Dictionary<string, JsonElement>();
 
-    /// <summary>The API's defaults (§3.1): threshold 0.5, 300 ms prefix padding, 500 ms silence, respond and interrupt.</summary>
+    /// <summary>The API's defaults (docs/protocols/openai-realtime.md#turn-detection): threshold 0.5, 300 ms prefix
+    /// padding, 500 ms silence, respond and interrupt.</summary>
     public static RealtimeTurnDetection DefaultTurnDetection => new()
     {
         Type = RealtimeTurnDetection.ServerVad,

@@ -1,9 +1,10 @@
 namespace VoiceBridge.Realtime.Upstream;
 
 /// <summary>
-/// Turns settings into the GA handshake (OpenAI Realtime reference §1 and §11). Pure: no I/O, no clock.
-/// Never adds an <c>OpenAI-Beta</c> header (it selects the retired beta shape, answered with close 4000) and
-/// never an Azure <c>api-version</c> (a documented cause of 401 on the GA path).
+/// Turns settings into the GA handshake (OpenAI Realtime API reference and Microsoft's Azure OpenAI realtime docs:
+/// docs/protocols/openai-realtime.md#connecting-over-websocket, #azure-openai). Pure: no I/O, no clock. Never adds an
+/// <c>OpenAI-Beta</c> header (it selects the retired beta shape, answered with close 4000) and never an Azure
+/// <c>api-version</c> (a documented cause of 401 on the GA path).
 /// </summary>
 public static class UpstreamRequestBuilder
 {

@@ -10,7 +10,8 @@ public sealed record UpstreamSettings
 
     /// <summary>
     /// 16 MiB: one <c>input_audio_buffer.append</c> may carry up to 15 MiB of base64 audio (OpenAI Realtime GA
-    /// reference, §2), so a cap just above it never rejects a legal event and still bounds a hostile peer.
+    /// reference, docs/protocols/openai-realtime.md#session-lifetime-and-limits), so a cap just above it never rejects
+    /// a legal event and still bounds a hostile peer.
     /// </summary>
     public const int DefaultMaxMessageBytes = 16 * 1024 * 1024;
 

@@ -378,7 +378,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
                 return recording.NextAssistantOffset;
             }
 
-            // PCM16 little-endian (openai-realtime.md §3), the machine's order too.
+            // PCM16 little-endian (docs/protocols/openai-realtime.md#audio-formats), the machine's order too.
             var samples = MemoryMarshal.Cast<byte, short>(decoded.AsSpan(0, length & ~1));
             return caller ? recording.Caller(samples) : recording.Assistant(samples);
         }

@@ -11,11 +11,13 @@ namespace VoiceBridge.Server.Audit;
 /// </summary>
 /// <remarks>
 /// The timeline's "now" is the caller's audio for phone calls (Twilio streams 20 ms frames continuously, and its media
-/// clock is the call's clock — twilio.md §5.7), and the wall clock for browser calls (a client may stop sending while
-/// muted). Caller audio is placed back to back (a browser chunk no earlier than it could have been spoken: arrival minus
-/// its length). Assistant audio is placed at its playback time: back to back from when it was sent, as Twilio plays it
-/// (twilio.md §7). A clear (barge-in) removes the assistant audio not yet played at that moment, and the end of the call
-/// drops audio scheduled after it: what was never heard is not in the recording.
+/// clock is the call's clock — docs/protocols/twilio-media-streams.md#sequence-numbers-chunks-and-timestamps), and the
+/// wall clock for browser calls (a client may stop sending while muted). Caller audio is placed back to back (a browser
+/// chunk no earlier than it could have been spoken: arrival minus its length). Assistant audio is placed at its
+/// playback time: back to back from when it was sent, as Twilio plays it
+/// (docs/protocols/twilio-media-streams.md#frames-timing-and-closing). A clear (barge-in) removes the assistant audio
+/// not yet played at that moment, and the end of the call drops audio scheduled after it: what was never heard is not
+/// in the recording.
 /// </remarks>
 internal sealed class CallRecording : IAsyncDisposable
 {

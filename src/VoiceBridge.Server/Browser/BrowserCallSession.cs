@@ -21,7 +21,8 @@ namespace VoiceBridge.Server.Browser;
 /// </summary>
 internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
 {
-    /// <summary>Client event types forwarded (openai-realtime.md §4, WebSocket only); anything else gets an error event.</summary>
+    /// <summary>Client event types forwarded (docs/protocols/openai-realtime.md#client-events, WebSocket only);
+    /// anything else gets an error event.</summary>
     public static readonly FrozenSet<string> AllowedClientTypes = new[]
     {
         RealtimeEventTypes.SessionUpdate, RealtimeEventTypes.InputAudioBufferAppend, RealtimeEventTypes.InputAudioBufferCommit,
@@ -268,7 +269,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
 
             if (read.Kind == CallerReadKind.Binary)
             {
-                // The Realtime protocol over WebSocket is JSON text frames only (openai-realtime.md §1).
+                // The Realtime protocol over WebSocket is JSON text frames only
+                // (docs/protocols/openai-realtime.md#connecting-over-websocket).
                 QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.BinaryFrame,
                     "Binary frames are not supported; send JSON text events.", null, null);
                 continue;
@@ -470,8 +472,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         }
     }
 
-    // Resamples PCM16 little-endian (the wire format, openai-realtime.md §3; this machine is little-endian too) into
-    // a buffer rented from ArrayPool<short>.Shared that the caller returns.
+    // Resamples PCM16 little-endian (the wire format, docs/protocols/openai-realtime.md#audio-formats; this machine is
+    // little-endian too) into a buffer rented from ArrayPool<short>.Shared that the caller returns.
     private static short[] Resample(Resampler resampler, ReadOnlySpan<byte> pcmBytes, out int produced)
     {
         var samples = MemoryMarshal.Cast<byte, short>(pcmBytes[..(pcmBytes.Length & ~1)]);

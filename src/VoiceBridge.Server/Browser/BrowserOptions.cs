@@ -45,7 +45,7 @@ internal sealed class BrowserOptions
 
     /// <summary>
     /// Largest client message. 1 MiB of JSON carries ~5 s of 48 kHz PCM16 per append; OpenAI allows 15 MiB per
-    /// append (openai-realtime.md §2), which no live client needs.
+    /// append (docs/protocols/openai-realtime.md#session-lifetime-and-limits), which no live client needs.
     /// </summary>
     [Range(4 * 1024, 16 * 1024 * 1024)]
     public int MaxMessageBytes { get; set; } = 1024 * 1024;

@@ -12,7 +12,8 @@ internal static class BrowserUrls
     /// </summary>
     public const string DemoTokenPath = "/demo/client_secret";
 
-    /// <summary>The subprotocol browsers offer and we echo (openai-realtime.md §1).</summary>
+    /// <summary>The subprotocol browsers offer and we echo
+    /// (docs/protocols/openai-realtime.md#connecting-over-websocket).</summary>
     public const string RealtimeSubprotocol = "realtime";
 
     /// <summary>Browsers cannot set headers on a WebSocket, so they send the key as a subprotocol with this prefix.</summary>

@@ -4,8 +4,9 @@ using VoiceBridge.Audio;
 namespace VoiceBridge.Server.Browser;
 
 /// <summary>
-/// The PCM rates a client may declare. The GA API takes PCM at 24 kHz only (openai-realtime.md §3); browsers
-/// capture at 48 kHz (or 16 kHz for speech stacks), so the bridge resamples those server-side.
+/// The PCM rates a client may declare. The GA API takes PCM at 24 kHz only
+/// (docs/protocols/openai-realtime.md#audio-formats); browsers capture at 48 kHz (or 16 kHz for speech stacks), so the
+/// bridge resamples those server-side.
 /// </summary>
 internal static class ClientAudioFormat
 {

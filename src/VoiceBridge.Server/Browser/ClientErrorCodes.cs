@@ -2,7 +2,8 @@ namespace VoiceBridge.Server.Browser;
 
 /// <summary>
 /// <c>error.code</c> values the bridge itself sends to clients. <c>invalid_value</c>, <c>rate_limit_exceeded</c> and
-/// <c>invalid_json</c>-style codes follow what OpenAI sends (openai-realtime.md §6); the others are the bridge's.
+/// <c>invalid_json</c>-style codes follow what OpenAI sends (docs/protocols/openai-realtime.md#errors); the others are
+/// the bridge's.
 /// </summary>
 internal static class ClientErrorCodes
 {

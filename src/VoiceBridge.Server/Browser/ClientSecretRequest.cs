@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace VoiceBridge.Server.Browser;
 
-/// <summary>Body of <c>POST /v1/realtime/client_secrets</c>, OpenAI's shape (openai-realtime.md §8).</summary>
+/// <summary>Body of <c>POST /v1/realtime/client_secrets</c>, OpenAI's shape
+/// (docs/protocols/openai-realtime.md#ephemeral-client-secrets).</summary>
 internal sealed record ClientSecretRequest
 {
     public ClientSecretExpiry? ExpiresAfter { get; init; }

@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace VoiceBridge.Server.Browser;
 
-/// <summary><c>{"value":"ek_…","expires_at":&lt;unix s&gt;,"session":{…effective…}}</c> (openai-realtime.md §8).</summary>
+/// <summary><c>{"value":"ek_…","expires_at":&lt;unix s&gt;,"session":{…effective…}}</c>
+/// (docs/protocols/openai-realtime.md#ephemeral-client-secrets).</summary>
 internal sealed record ClientSecretResponse
 {
     public required string Value { get; init; }

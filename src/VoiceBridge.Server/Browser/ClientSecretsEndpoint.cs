@@ -9,7 +9,8 @@ namespace VoiceBridge.Server.Browser;
 
 /// <summary>
 /// <c>POST /v1/realtime/client_secrets</c>: an app's backend, holding a bridge API key, mints a short-lived,
-/// single-use client token for one browser, optionally fixing that client's session (same shapes as OpenAI's, §8).
+/// single-use client token for one browser, optionally fixing that client's session (same shapes as OpenAI's,
+/// docs/protocols/openai-realtime.md#ephemeral-client-secrets).
 /// </summary>
 internal static partial class ClientSecretsEndpoint
 {

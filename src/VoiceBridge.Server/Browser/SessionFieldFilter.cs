@@ -8,14 +8,16 @@ namespace VoiceBridge.Server.Browser;
 /// <c>Browser:ClientMayChange</c> lists its path; <c>type</c> and the audio formats are always accepted because the
 /// bridge handles them itself (formats are rewritten to 24 kHz upstream). Works on <see cref="JsonObject"/> so
 /// fields the bridge does not model are denied too, not silently passed. A <c>model</c> equal to the server's is
-/// dropped without an error: SDKs repeat the model they connected with, and it cannot change within a session (§2).
+/// dropped without an error: SDKs repeat the model they connected with, and it cannot change within a session
+/// (docs/protocols/openai-realtime.md#the-session-object).
 /// </summary>
 internal sealed class SessionFieldFilter(IReadOnlySet<string> mayChange, bool exposeTools, string? serverModel = null)
 {
     public const string InputFormatPath = "audio.input.format";
     public const string OutputFormatPath = "audio.output.format";
 
-    /// <summary>GA session fields (openai-realtime.md §3) that <c>Browser:ClientMayChange</c> may name.</summary>
+    /// <summary>GA session fields (docs/protocols/openai-realtime.md#the-session-object) that
+    /// <c>Browser:ClientMayChange</c> may name.</summary>
     public static readonly FrozenSet<string> KnownPaths = new[]
     {
         "instructions", "output_modalities", "tools", "tool_choice", "max_output_tokens", "truncation", "include",

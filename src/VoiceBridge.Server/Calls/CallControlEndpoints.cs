@@ -58,7 +58,8 @@ internal static class CallControlEndpoints
         }
 
         ControlAudit.Record(logger, call, new ControlAction("hangup", AdminKeyId.Of(context.Request), null));
-        // Closing the stream ends the Twilio call: no TwiML follows our <Connect> (twilio.md §7).
+        // Closing the stream ends the Twilio call: no TwiML follows our <Connect>
+        // (docs/protocols/twilio-media-streams.md#frames-timing-and-closing).
         call.Stop(CallEndReason.EndedByBridge, "hung up by an operator");
         return Results.Json(new ControlResult(id, "hangup", "ending"), CallsJsonContext.Default.ControlResult, statusCode: StatusCodes.Status202Accepted);
     }

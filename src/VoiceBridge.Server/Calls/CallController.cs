@@ -291,7 +291,8 @@ internal sealed partial class CallController : IDisposable
             }
         }
 
-        // Marks are the only truth about what the caller heard (design.md): the goodbye is over when none is pending.
+        // Marks are the only truth about what the caller heard (docs/protocols/twilio-media-streams.md#mark-echoes):
+        // the goodbye is over when none is pending.
         if (!_isPlaying())
         {
             _ = ActAsync("goodbye heard");

@@ -15,9 +15,10 @@ namespace VoiceBridge.Server.Sessions;
 /// </summary>
 /// <remarks>
 /// The Realtime API truncates an item at <c>audio_end_ms</c> and drops the text of the removed part, but never says how
-/// much text that was (openai-realtime.md §4). The cut is therefore estimated: the transcript is cut in proportion to heard
-/// audio over generated audio, at a word boundary — a word is kept when its middle falls before the proportional point.
-/// Speech rate varies within a turn, so the cut can be off by a word or two; the generated text is kept beside it.
+/// much text that was (docs/protocols/openai-realtime.md#client-events). The cut is therefore estimated: the transcript
+/// is cut in proportion to heard audio over generated audio, at a word boundary — a word is kept when its middle falls
+/// before the proportional point. Speech rate varies within a turn, so the cut can be off by a word or two; the
+/// generated text is kept beside it.
 /// </remarks>
 internal sealed class HeardTranscript
 {

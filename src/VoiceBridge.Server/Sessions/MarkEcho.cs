@@ -6,7 +6,8 @@ internal enum MarkEchoKind
     /// <summary>Audio up to the mark has played; <see cref="MarkEcho.PlayedMs"/> of <see cref="MarkEcho.ItemId"/> were heard.</summary>
     Played = 0,
 
-    /// <summary>The echo of a mark whose audio we cleared: Twilio returns pending marks on <c>clear</c> (twilio.md §5.5). Not played.</summary>
+    /// <summary>The echo of a mark whose audio we cleared: Twilio returns pending marks on <c>clear</c>
+    /// (docs/protocols/twilio-media-streams.md#mark-echoes). Not played.</summary>
     Cleared,
 
     /// <summary>A name we never sent, or already acknowledged.</summary>

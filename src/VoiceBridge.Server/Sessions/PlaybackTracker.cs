@@ -3,9 +3,9 @@ namespace VoiceBridge.Server.Sessions;
 /// <summary>
 /// Knows what the caller has heard. Every chunk of assistant audio sent to the caller is followed by a mark;
 /// the caller's side (Twilio) echoes a mark once everything before it has played, in order. Marks are the only
-/// truth about playback over a WebSocket (openai-realtime.md §7.2), so barge-in truncates at the last echoed mark
-/// of the item at the head of playback — never beyond what was sent, never for an item whose audio was never sent.
-/// Not thread-safe: owned by one session and driven from its event loop.
+/// truth about playback over a WebSocket (docs/protocols/openai-realtime.md#barge-in-when-the-client-owns-playback), so
+/// barge-in truncates at the last echoed mark of the item at the head of playback — never beyond what was sent, never
+/// for an item whose audio was never sent. Not thread-safe: owned by one session and driven from its event loop.
 /// </summary>
 internal sealed class PlaybackTracker
 {

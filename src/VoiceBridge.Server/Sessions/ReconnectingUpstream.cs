@@ -9,16 +9,18 @@ namespace VoiceBridge.Server.Sessions;
 /// The call's upstream as one connection that outlives upstream sessions. When the current session is lost
 /// (closed by the peer, connection lost, malformed frame) or reaches <see cref="UpstreamReconnect.SessionLimit"/>,
 /// it opens a new one, sends the session config and a compact text replay of the conversation as heard (the GA API
-/// has no session resumption: openai-realtime.md §1), asks for a response when the assistant was cut off, and carries
-/// on; the session above sees at most a synthetic <c>response.done</c> (status cancelled) for the response that was
-/// cut. Caller audio during the gap is dropped and counted, not buffered: played late it would be stale and would
-/// trigger the new session's VAD on old speech. After <see cref="UpstreamReconnect.Attempts"/> failed attempts
-/// (with backoff) the receive returns the end, and the call ends with it.
+/// has no session resumption: docs/protocols/openai-realtime.md#connecting-over-websocket), asks for a response when
+/// the assistant was cut off, and carries on; the session above sees at most a synthetic <c>response.done</c> (status
+/// cancelled) for the response that was cut. Caller audio during the gap is dropped and counted, not buffered: played
+/// late it would be stale and would trigger the new session's VAD on old speech. After <see
+/// cref="UpstreamReconnect.Attempts"/> failed attempts (with backoff) the receive returns the end, and the call ends
+/// with it.
 /// </summary>
 internal sealed partial class ReconnectingUpstream : IRealtimeConnection
 {
     // The replay is text, newest turns kept: enough context for the model to go on, bounded so a long call does not
-    // send a novel (the API's context is counted in tokens; ~4 chars per token, openai-realtime.md §2).
+    // send a novel (the API's context is counted in tokens; ~4 chars per token,
+    // docs/protocols/openai-realtime.md#session-lifetime-and-limits).
     internal const int MaxReplayTurns = 40;
     internal const int MaxReplayChars = 12_000;
 

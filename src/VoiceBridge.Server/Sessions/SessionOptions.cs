@@ -40,8 +40,9 @@ internal sealed class SessionOptions : IValidatableObject
 
     /// <summary>
     /// How long one upstream session is used before the bridge rotates to a fresh one (at the next pause in the
-    /// assistant's speech). OpenAI ends a Realtime session at 60 minutes with no resumption (openai-realtime.md §1),
-    /// so the default rotates a little before that, on the bridge's terms.
+    /// assistant's speech). OpenAI ends a Realtime session at 60 minutes with no resumption
+    /// (docs/protocols/openai-realtime.md#connecting-over-websocket), so the default rotates a little before that, on
+    /// the bridge's terms.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan UpstreamSessionLimit { get; set; } = TimeSpan.FromMinutes(58);

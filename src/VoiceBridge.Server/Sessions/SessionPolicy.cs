@@ -37,7 +37,8 @@ internal sealed record SessionPolicy
     /// <summary>Whether the upstream cancels a response itself when the caller speaks (else the bridge sends response.cancel).</summary>
     public bool UpstreamInterruptsResponses => TurnDetection?.InterruptResponse ?? false;
 
-    /// <summary>The GA <c>session.update</c> for this policy (openai-realtime.md §3.2).</summary>
+    /// <summary>The GA <c>session.update</c> for this policy
+    /// (docs/protocols/openai-realtime.md#the-session-update-the-bridge-sends).</summary>
     public SessionUpdateEvent ToSessionUpdate()
     {
         var format = PassthroughMulaw ? RealtimeAudioFormat.Pcmu : RealtimeAudioFormat.Pcm24k;

@@ -24,7 +24,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     /// <summary>Twilio's leg is capped at 64 KiB per message; real frames are ~350 bytes.</summary>
     public const int MaxCallerMessageBytes = 64 * 1024;
 
-    // 20 ms at 8 kHz μ-law: the frame size Twilio sends and we send back (twilio.md §7).
+    // 20 ms at 8 kHz μ-law: the frame size Twilio sends and we send back
+    // (docs/protocols/twilio-media-streams.md#frames-timing-and-closing).
     private const int FrameBytes = 160;
 
     // Twilio sends 50 media messages a second; ten times that is a flood whose excess is dropped and counted.
@@ -414,7 +415,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         var upstream = _upstream!;
         if (_inbound is null)
         {
-            // Passthrough: the GA API takes Twilio's 8 kHz μ-law as audio/pcmu unchanged (openai-realtime.md §3).
+            // Passthrough: the GA API takes Twilio's 8 kHz μ-law as audio/pcmu unchanged
+            // (docs/protocols/openai-realtime.md#audio-formats).
             await upstream.SendAsync(RealtimeAudioFrames.WriteInputAudioBufferAppend(mulaw.Span), token);
             return;
         }
@@ -434,7 +436,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         Span<short> pcm24 = stackalloc short[_inbound!.GetMaxOutputLength(FrameBytes)];
         MuLaw.Decode(mulaw, pcm8);
         var produced = _inbound.Process(pcm8[..mulaw.Length], pcm24);
-        // PCM16 little-endian is the wire format (openai-realtime.md §3); this machine is little-endian too.
+        // PCM16 little-endian is the wire format (docs/protocols/openai-realtime.md#audio-formats); this machine is
+        // little-endian too.
         return RealtimeAudioFrames.WriteInputAudioBufferAppend(MemoryMarshal.AsBytes(pcm24[..produced]));
     }
 
@@ -718,7 +721,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         long mark;
         lock (_playbackLock)
         {
-            // 8 bytes of μ-law are 1 ms at 8 kHz (twilio.md §7).
+            // 8 bytes of μ-law are 1 ms at 8 kHz (docs/protocols/twilio-media-streams.md#frames-timing-and-closing).
             mark = _playback.OnAudioSent(itemId, bytes / 8.0);
         }
 

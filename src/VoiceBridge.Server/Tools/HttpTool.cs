@@ -10,7 +10,8 @@ namespace VoiceBridge.Server.Tools;
 /// </summary>
 internal sealed partial class HttpTool : ITool
 {
-    /// <summary>Outputs are capped: the model's context is small (32k tokens, openai-realtime.md §2) and one tool must not fill it.</summary>
+    /// <summary>Outputs are capped: the model's context is small (32k tokens,
+    /// docs/protocols/openai-realtime.md#session-lifetime-and-limits) and one tool must not fill it.</summary>
     public const int MaxOutputChars = 16 * 1024;
 
     private readonly HttpClient _http;

@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace VoiceBridge.Server.Tools;
 
 /// <summary>
-/// What a tool answered: the <c>function_call_output</c> string (free-form; JSON by convention, openai-realtime.md §4),
-/// and what the bridge does after the model's reply to it has been heard.
+/// What a tool answered: the <c>function_call_output</c> string (free-form; JSON by convention,
+/// docs/protocols/openai-realtime.md#client-events), and what the bridge does after the model's reply to it has been
+/// heard.
 /// </summary>
 internal sealed record ToolResult(string Output)
 {

@@ -9,8 +9,9 @@ namespace VoiceBridge.Server.Tools;
 /// that was missed, on the function_call item in <c>response.done</c> (deduplicated by <c>call_id</c>); it runs off the
 /// upstream receive loop so audio never waits for a tool. Each result goes upstream as a <c>function_call_output</c>
 /// item as soon as it is ready; once the response is done and every call of it is answered — parallel calls included —
-/// <see cref="ToolsAnswered"/> fires once, and its owner sends the one <c>response.create</c> (openai-realtime.md §7.1).
-/// Thread-safe: the upstream loop reports events while tool tasks complete.
+/// <see cref="ToolsAnswered"/> fires once, and its owner sends the one <c>response.create</c>
+/// (docs/protocols/openai-realtime.md#function-calls). Thread-safe: the upstream loop reports events while tool tasks
+/// complete.
 /// </summary>
 internal sealed partial class ToolRunner
 {

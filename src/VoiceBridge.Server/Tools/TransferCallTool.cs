@@ -5,7 +5,8 @@ namespace VoiceBridge.Server.Tools;
 /// <summary>
 /// Built-in <c>transfer_call</c> (offered when <c>Tools:TransferNumber</c> is set, phone calls only): the model tells
 /// the caller they are being transferred, and once that has been heard the bridge redirects the Twilio call to the
-/// configured number with a REST call update carrying <c>&lt;Dial&gt;</c> TwiML (twilio.md §8).
+/// configured number with a REST call update carrying <c>&lt;Dial&gt;</c> TwiML
+/// (docs/protocols/twilio-media-streams.md#ending-or-transferring-a-call-over-rest).
 /// </summary>
 internal sealed class TransferCallTool(string number) : ITool
 {

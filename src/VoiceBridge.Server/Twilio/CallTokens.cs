@@ -9,8 +9,9 @@ namespace VoiceBridge.Server.Twilio;
 /// <summary>
 /// Mints and checks the short-lived, single-use token that the TwiML hands to Twilio as a Stream
 /// <c>&lt;Parameter&gt;</c>. The upgrade signature only proves "Twilio sent this" and is replayable (the stream
-/// URL carries no per-call data, twilio.md §4.4); the token binds the stream to the CallSid we answered.
-/// Stateless apart from the replay set: any instance holding the same secret can check a token.
+/// URL carries no per-call data, docs/protocols/twilio-media-streams.md#signing-the-media-streams-handshake); the token
+/// binds the stream to the CallSid we answered. Stateless apart from the replay set: any instance holding the same
+/// secret can check a token.
 /// </summary>
 internal sealed class CallTokens
 {

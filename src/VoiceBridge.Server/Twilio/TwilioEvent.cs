@@ -1,6 +1,7 @@
 namespace VoiceBridge.Server.Twilio;
 
-/// <summary>The <c>event</c> values Twilio sends on a Media Stream (twilio.md §5).</summary>
+/// <summary>The <c>event</c> values Twilio sends on a Media Stream
+/// (docs/protocols/twilio-media-streams.md#messages-from-twilio).</summary>
 internal enum TwilioEvent
 {
     Unknown = 0,

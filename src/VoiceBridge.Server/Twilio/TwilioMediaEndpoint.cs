@@ -71,8 +71,9 @@ internal static partial class TwilioMediaEndpoint
         }
     }
 
-    // Twilio signs the <Stream url> as written in the TwiML, wss:// and no parameters (twilio.md §4.4); some
-    // integrations see it with a trailing slash, which is accepted too.
+    // Twilio signs the <Stream url> as written in the TwiML, wss:// and no parameters
+    // (docs/protocols/twilio-media-streams.md#signing-the-media-streams-handshake); some integrations see it with a
+    // trailing slash, which is accepted too.
     private static bool IsSignedByTwilio(HttpRequest request, TwilioOptions settings)
     {
         var url = TwilioUrls.MediaStreamUrl(request, settings);

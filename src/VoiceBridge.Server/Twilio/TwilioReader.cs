@@ -166,7 +166,8 @@ internal static class TwilioReader
             else if (reader.ValueTextEquals("timestamp"u8))
             {
                 reader.Read();
-                // Twilio sends numeric-looking fields as strings (twilio.md §5); accept a number too.
+                // Twilio sends numeric-looking fields as strings
+                // (docs/protocols/twilio-media-streams.md#messages-from-twilio); accept a number too.
                 if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
                     && Utf8Parser.TryParse(reader.ValueSpan, out long ms, out var used) && used == reader.ValueSpan.Length)
                 {

@@ -7,9 +7,10 @@ using Microsoft.Extensions.Options;
 namespace VoiceBridge.Server.Twilio;
 
 /// <summary>
-/// Twilio's REST API (2010-04-01) through a typed <see cref="HttpClient"/> whose base address is <c>Twilio:ApiBaseUrl</c>
-/// (tests point it at a fake in-process server). HTTP Basic with AccountSid:AuthToken, form-encoded bodies, JSON
-/// answers (twilio.md §8). Timeouts and one retry on 5xx come from the resilience handler registered with it.
+/// Twilio's REST API (2010-04-01) through a typed <see cref="HttpClient"/> whose base address is
+/// <c>Twilio:ApiBaseUrl</c> (tests point it at a fake in-process server). HTTP Basic with AccountSid:AuthToken,
+/// form-encoded bodies, JSON answers (docs/protocols/twilio-media-streams.md#ending-or-transferring-a-call-over-rest).
+/// Timeouts and one retry on 5xx come from the resilience handler registered with it.
 /// </summary>
 internal sealed partial class TwilioRestClient(HttpClient http, IOptions<TwilioOptions> options, ILogger<TwilioRestClient> logger)
 {
@@ -18,7 +19,8 @@ internal sealed partial class TwilioRestClient(HttpClient http, IOptions<TwilioO
     /// <summary>Whether AccountSid and AuthToken are configured (else every request fails without being sent).</summary>
     public bool IsConfigured => !string.IsNullOrEmpty(options.Value.AccountSid) && !string.IsNullOrEmpty(options.Value.AuthToken);
 
-    /// <summary>Replaces a live call's TwiML (transfer: <c>&lt;Dial&gt;</c>); the running stream stops (twilio.md §8).</summary>
+    /// <summary>Replaces a live call's TwiML (transfer: <c>&lt;Dial&gt;</c>); the running stream stops
+    /// (docs/protocols/twilio-media-streams.md#ending-or-transferring-a-call-over-rest).</summary>
     public Task<TwilioRestResult> UpdateCallAsync(string callSid, string twiml, CancellationToken cancellationToken) =>
         PostAsync($"Calls/{Uri.EscapeDataString(callSid)}.json", [new("Twiml", twiml)], cancellationToken);
 

@@ -4,9 +4,9 @@ using System.Text;
 namespace VoiceBridge.Server.Twilio;
 
 /// <summary>
-/// Computes and checks <c>X-Twilio-Signature</c> exactly as Twilio signs requests (shared/protocols/twilio.md §4):
-/// the full URL as Twilio requested it, then every form parameter as name+value in ordinal order of names,
-/// HMAC-SHA1 keyed with the account auth token, base64.
+/// Computes and checks <c>X-Twilio-Signature</c> exactly as Twilio signs requests
+/// (docs/protocols/twilio-media-streams.md#request-signatures): the full URL as Twilio requested it, then every form
+/// parameter as name+value in ordinal order of names, HMAC-SHA1 keyed with the account auth token, base64.
 /// </summary>
 internal static class TwilioSignature
 {
@@ -18,8 +18,9 @@ internal static class TwilioSignature
         ArgumentNullException.ThrowIfNull(parameters);
 
         var data = new StringBuilder(url);
-        // Ordinal, never culture-aware: Twilio's own C# validator sorts with StringComparer.Ordinal (§4.1 step 2).
-        // Repeated names keep their relative order, as Twilio's C# library does not special-case repeats.
+        // Ordinal, never culture-aware: Twilio's own C# validator sorts with StringComparer.Ordinal
+        // (docs/protocols/twilio-media-streams.md#request-signatures, step 2). Repeated names keep their relative
+        // order, as Twilio's C# library does not special-case repeats.
         foreach (var (name, value) in parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             data.Append(name).Append(value);
@@ -35,7 +36,7 @@ internal static class TwilioSignature
     /// <summary>
     /// True when <paramref name="signature"/> matches the URL as given, the URL without its port, or the URL with
     /// the scheme's default port added — Twilio's libraries accept either because Twilio is inconsistent about
-    /// ports (§4.1 "Port handling"). Constant-time comparison.
+    /// ports (docs/protocols/twilio-media-streams.md#ports). Constant-time comparison.
     /// </summary>
     public static bool IsValid(string authToken, string url, IEnumerable<KeyValuePair<string, string>> parameters, string? signature)
     {
@@ -57,8 +58,9 @@ internal static class TwilioSignature
     }
 
     /// <summary>
-    /// Validates a JSON-bodied request (§4.2): the signature covers the URL only (which carries
-    /// <c>bodySHA256</c>), and the body's SHA-256 in lower-case hex must equal that query value.
+    /// Validates a JSON-bodied request (docs/protocols/twilio-media-streams.md#json-bodies): the signature covers the
+    /// URL only (which carries <c>bodySHA256</c>), and the body's SHA-256 in lower-case hex must equal that query
+    /// value.
     /// </summary>
     public static bool IsValidJsonBody(string authToken, string url, ReadOnlySpan<byte> body, string? signature)
     {

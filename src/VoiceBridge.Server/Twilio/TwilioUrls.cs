@@ -2,10 +2,10 @@ namespace VoiceBridge.Server.Twilio;
 
 /// <summary>
 /// Rebuilds URLs the way Twilio saw them. Behind a TLS-terminating proxy ASP.NET Core sees
-/// <c>http://internal:8080/…</c>, but Twilio signed <c>https://public-host/…</c> (twilio.md §4.1), so the public
-/// URL comes from <see cref="TwilioOptions.PublicBaseUrl"/> or, failing that, the forwarded headers.
-/// Trusting forwarded headers here is safe: they only choose which URL the HMAC is checked against, and a
-/// valid HMAC still needs the auth token.
+/// <c>http://internal:8080/…</c>, but Twilio signed <c>https://public-host/…</c>
+/// (docs/protocols/twilio-media-streams.md#request-signatures), so the public URL comes from <see
+/// cref="TwilioOptions.PublicBaseUrl"/> or, failing that, the forwarded headers. Trusting forwarded headers here is
+/// safe: they only choose which URL the HMAC is checked against, and a valid HMAC still needs the auth token.
 /// </summary>
 internal static class TwilioUrls
 {
@@ -22,7 +22,8 @@ internal static class TwilioUrls
 
     /// <summary>
     /// The Media Streams URL written into the TwiML, and the URL the upgrade's signature is checked against:
-    /// Twilio signs the <c>&lt;Stream url&gt;</c> exactly as written, with its <c>wss://</c> scheme (twilio.md §4.4).
+    /// Twilio signs the <c>&lt;Stream url&gt;</c> exactly as written, with its <c>wss://</c> scheme
+    /// (docs/protocols/twilio-media-streams.md#signing-the-media-streams-handshake).
     /// </summary>
     public static string MediaStreamUrl(HttpRequest request, TwilioOptions options)
     {

@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace VoiceBridge.Server.Twilio;
 
 /// <summary>
-/// Writes the three messages Twilio accepts on a bidirectional stream (twilio.md §6), with exactly the documented
-/// fields (extra or missing ones raise warning 31951). One instance per call reuses its
+/// Writes the three messages Twilio accepts on a bidirectional stream
+/// (docs/protocols/twilio-media-streams.md#messages-to-twilio), with exactly the documented fields (extra or missing
+/// ones raise warning 31951). One instance per call reuses its
 /// <see cref="Utf8JsonWriter"/>, so writing a frame allocates nothing.
 /// </summary>
 internal sealed class TwilioWriter : IDisposable

@@ -11,8 +11,9 @@ internal static class Twiml
 
     /// <summary>
     /// <c>&lt;Connect&gt;&lt;Stream&gt;</c>: a bidirectional stream that blocks the document until we close the
-    /// socket (twilio.md §3). The token travels as a <c>&lt;Parameter&gt;</c> because the stream URL must not carry
-    /// a query string. Attribute values are XML-escaped: a raw '&amp;' makes Twilio reject the document.
+    /// socket (docs/protocols/twilio-media-streams.md#twiml-connect-and-stream). The token travels as a
+    /// <c>&lt;Parameter&gt;</c> because the stream URL must not carry a query string. Attribute values are XML-escaped:
+    /// a raw '&amp;' makes Twilio reject the document.
     /// </summary>
     public static string ConnectStream(string streamUrl, string callToken)
     {
@@ -30,7 +31,8 @@ internal static class Twiml
 
     /// <summary>
     /// <c>&lt;Dial&gt;</c> to a number: given to a live call through a REST update, it replaces the running
-    /// <c>&lt;Connect&gt;&lt;Stream&gt;</c> and connects the caller there (twilio.md §8).
+    /// <c>&lt;Connect&gt;&lt;Stream&gt;</c> and connects the caller there
+    /// (docs/protocols/twilio-media-streams.md#ending-or-transferring-a-call-over-rest).
     /// </summary>
     public static string Dial(string number) =>
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial>" + SecurityElement.Escape(number) + "</Dial></Response>";

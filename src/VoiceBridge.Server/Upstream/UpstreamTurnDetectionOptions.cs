@@ -3,8 +3,9 @@ using System.ComponentModel.DataAnnotations;
 namespace VoiceBridge.Server.Upstream;
 
 /// <summary>
-/// <c>audio.input.turn_detection</c> of the session (OpenAI Realtime reference §3.1). Defaults are the API's
-/// own server_vad defaults, written out so the config table shows what a call gets.
+/// <c>audio.input.turn_detection</c> of the session (OpenAI Realtime API reference,
+/// docs/protocols/openai-realtime.md#turn-detection). Defaults are the API's own server_vad defaults, written out so
+/// the config table shows what a call gets.
 /// </summary>
 internal sealed class UpstreamTurnDetectionOptions
 {

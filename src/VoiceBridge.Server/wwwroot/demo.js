@@ -180,8 +180,9 @@
     }
   }
 
-  // Barge-in over WebSocket: the client owns playback (openai-realtime.md §7.2). Stop what is playing, ignore the
-  // rest of that response, and truncate the assistant item at what was actually heard.
+  // Barge-in over WebSocket: the client owns playback
+  // (docs/protocols/openai-realtime.md#barge-in-when-the-client-owns-playback). Stop what is playing, ignore the rest
+  // of that response, and truncate the assistant item at what was actually heard.
   function bargeIn() {
     for (const [responseId, r] of responses) {
       if (r.done && r.playedMs >= r.receivedMs - 1) continue;

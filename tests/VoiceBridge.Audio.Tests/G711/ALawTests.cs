@@ -52,7 +52,7 @@ public sealed class ALawTests
     public void RoundTrip_AllInt16Inputs_StayWithinHalfTheirSegmentStep()
     {
         // Segments 0 and 1 (magnitude < 512) have step 16; each later segment doubles it, up to 1024.
-        // Negative inputs are quantised as -x - 1 (doc §1.5).
+        // Negative inputs are quantised as -x - 1 (docs/protocols/g711-and-resampling.md#a-law).
         int worst = 0;
         for (int x = short.MinValue; x <= short.MaxValue; x++)
         {

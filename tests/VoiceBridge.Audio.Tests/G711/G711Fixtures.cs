@@ -2,32 +2,16 @@ using System.Text.Json;
 
 namespace VoiceBridge.Audio.Tests.G711;
 
-/// <summary>Loads shared/protocols/fixtures/g711-ulaw-vectors.json (a sibling of the repo root).</summary>
+/// <summary>Loads tests/fixtures/g711-ulaw-vectors.json.</summary>
 internal static class G711Fixtures
 {
     private static readonly Lazy<UlawVectors> s_ulaw = new(LoadUlaw);
 
     public static UlawVectors Ulaw => s_ulaw.Value;
 
-    public static string FixturesDirectory()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VoiceBridge.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        if (dir?.Parent is null)
-        {
-            throw new InvalidOperationException($"VoiceBridge.sln not found above {AppContext.BaseDirectory}");
-        }
-
-        return Path.Combine(dir.Parent.FullName, "shared", "protocols", "fixtures");
-    }
-
     private static UlawVectors LoadUlaw()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(FixturesDirectory(), "g711-ulaw-vectors.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestFixtures.Path("g711-ulaw-vectors.json")));
         var root = doc.RootElement;
         var encode = root.GetProperty("encode").EnumerateArray()
             .Select(e => new UlawVector(

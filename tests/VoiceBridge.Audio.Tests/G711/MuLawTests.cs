@@ -25,7 +25,7 @@ public sealed class MuLawTests
         }
     }
 
-    // The landmark table of g711-and-resampling.md §1.3.
+    // The landmark table of docs/protocols/g711-and-resampling.md#the-mu-law-decoder.
     [Theory]
     [InlineData(0, 0xFF, 0)]
     [InlineData(1, 0xFF, 0)]
@@ -72,8 +72,9 @@ public sealed class MuLawTests
     [Fact]
     public void RoundTrip_AllInt16Inputs_StayWithinHalfTheirSegmentStep()
     {
-        // Encoder segment e starts where |x| + 132 reaches 128 << e; its step is 8 << e (doc §1.3 table).
-        // Inputs beyond the clip level (32635) are compared with the clipped value.
+        // Encoder segment e starts where |x| + 132 reaches 128 << e; its step is 8 << e (the segment table of
+        // docs/protocols/g711-and-resampling.md#the-mu-law-decoder). Inputs beyond the clip level (32635) are compared
+        // with the clipped value.
         int worst = 0;
         for (int x = short.MinValue; x <= short.MaxValue; x++)
         {

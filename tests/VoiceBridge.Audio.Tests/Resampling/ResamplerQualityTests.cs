@@ -2,8 +2,8 @@ namespace VoiceBridge.Audio.Tests.Resampling;
 
 /// <summary>
 /// Frequency-domain quality of every supported pair, measured on the int16 output of the streaming resampler
-/// fed in 20 ms frames (method: shared/protocols/g711-and-resampling.md §2; tones at −1 dBFS whose frequencies
-/// are not simple fractions of the rates, 40 ms warm-up discarded, 0.5 s analysed).
+/// fed in 20 ms frames (method: docs/protocols/g711-and-resampling.md#how-the-resamplers-are-measured; tones at −1 dBFS
+/// whose frequencies are not simple fractions of the rates, 40 ms warm-up discarded, 0.5 s analysed).
 /// </summary>
 public sealed class ResamplerQualityTests
 {

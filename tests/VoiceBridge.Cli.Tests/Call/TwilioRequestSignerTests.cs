@@ -6,7 +6,7 @@ public sealed class TwilioRequestSignerTests
 {
     public static TheoryData<string> VectorNames()
     {
-        using var doc = SharedFixtures.Json("twilio-signature-vectors.json");
+        using var doc = TestFixtures.Json("twilio-signature-vectors.json");
         var names = new TheoryData<string>();
         foreach (var vector in doc.RootElement.EnumerateArray())
         {
@@ -20,7 +20,7 @@ public sealed class TwilioRequestSignerTests
     [MemberData(nameof(VectorNames))]
     public void Sign_MatchesTwiliosSignatureForTheFixtureVector(string name)
     {
-        using var doc = SharedFixtures.Json("twilio-signature-vectors.json");
+        using var doc = TestFixtures.Json("twilio-signature-vectors.json");
         var vector = doc.RootElement.EnumerateArray().Single(v => v.GetProperty("name").GetString() == name);
         var parameters = vector.GetProperty("params").EnumerateObject()
             .Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!)).ToList();
@@ -33,7 +33,7 @@ public sealed class TwilioRequestSignerTests
     [Fact]
     public void Sign_OfTheFixtureWebhookRequest_IsItsRecordedHeader()
     {
-        using var doc = SharedFixtures.Json("twilio-voice-webhook-request.json");
+        using var doc = TestFixtures.Json("twilio-voice-webhook-request.json");
         var root = doc.RootElement;
         // Parameters deliberately out of order: signing sorts them ordinally.
         var form = root.GetProperty("form").EnumerateObject()

@@ -1,6 +1,6 @@
 namespace VoiceBridge.Realtime.Tests.Protocol;
 
-/// <summary>Finds shared/protocols/fixtures next to the repository root (the folder holding VoiceBridge.sln).</summary>
+/// <summary>The OpenAI Realtime fixtures in tests/fixtures, line by line (one WebSocket text frame per line).</summary>
 internal static class RealtimeFixtures
 {
     public static readonly string[] OpenAiFiles =
@@ -10,27 +10,7 @@ internal static class RealtimeFixtures
         "openai-realtime-error-events.jsonl",
     ];
 
-    public static string Directory
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VoiceBridge.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            if (dir?.Parent is null)
-            {
-                throw new InvalidOperationException("VoiceBridge.sln not found above " + AppContext.BaseDirectory);
-            }
-
-            return Path.Combine(dir.Parent.FullName, "shared", "protocols", "fixtures");
-        }
-    }
-
-    public static string[] Lines(string file) =>
-        File.ReadAllLines(Path.Combine(Directory, file)).Where(l => l.Length > 0).ToArray();
+    public static string[] Lines(string file) => TestFixtures.Lines(file);
 
     /// <summary>Every line of every openai-realtime fixture as (file, 1-based line number).</summary>
     public static TheoryData<string, int> AllLines()

@@ -8,7 +8,7 @@ internal static class MessageMutations
 {
     public static byte[][] FixtureMessages(bool withStop = true) =>
     [
-        .. File.ReadAllLines(SharedFixtures.Path("twilio-media-stream-from-twilio.jsonl"))
+        .. File.ReadAllLines(TestFixtures.Path("twilio-media-stream-from-twilio.jsonl"))
             .Where(line => line.Length > 0 && (withStop || !line.Contains("\"stop\"", StringComparison.Ordinal)))
             .Select(System.Text.Encoding.UTF8.GetBytes),
     ];

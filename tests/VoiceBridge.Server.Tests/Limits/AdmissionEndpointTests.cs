@@ -29,7 +29,7 @@ public sealed class AdmissionEndpointTests(WebApplicationFactory<Program> factor
 
     private static async Task<XDocument> PostWebhookAsync(WebApplicationFactory<Program> app)
     {
-        using var doc = SharedFixtures.Json("twilio-voice-webhook-request.json");
+        using var doc = TestFixtures.Json("twilio-voice-webhook-request.json");
         var form = doc.RootElement.GetProperty("form").EnumerateObject()
             .Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!)).ToList();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/twilio/voice") { Content = new FormUrlEncodedContent(form) };

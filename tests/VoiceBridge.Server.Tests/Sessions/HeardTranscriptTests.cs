@@ -24,7 +24,8 @@ public sealed class HeardTranscriptTests
         Feed(transcript, AuditDirection.UpstreamIn, """{"type":"response.output_audio.delta","response_id":"r1","item_id":"item_a1","output_index":0,"content_index":0,"delta":{"bytes":48000,"offset":0,"sha256":"00"}}""");
         Feed(transcript, AuditDirection.UpstreamIn, """{"type":"response.output_audio.delta","response_id":"r1","item_id":"item_a1","output_index":0,"content_index":0,"delta":{"bytes":48000,"offset":0,"sha256":"00"}}""");
         Feed(transcript, AuditDirection.UpstreamIn, """{"type":"response.output_audio_transcript.done","response_id":"r1","item_id":"item_a1","output_index":0,"content_index":0,"transcript":"Your order shipped on Monday and arrives Friday."}""");
-        // The transcription of the caller's turn arrives late, as it may (openai-realtime.md §5).
+        // The transcription of the caller's turn arrives late, as it may
+        // (docs/protocols/openai-realtime.md#server-events).
         Feed(transcript, AuditDirection.UpstreamIn, """{"type":"conversation.item.input_audio_transcription.completed","item_id":"item_u1","content_index":0,"transcript":"Where is my order?"}""");
         Feed(transcript, AuditDirection.UpstreamOut, """{"type":"conversation.item.truncate","item_id":"item_a1","content_index":0,"audio_end_ms":1000}""");
 

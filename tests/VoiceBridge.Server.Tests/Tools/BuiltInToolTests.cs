@@ -66,7 +66,8 @@ public sealed class BuiltInToolTests
         Assert.StartsWith("application/x-www-form-urlencoded", request.Headers["Content-Type"], StringComparison.Ordinal);
         Assert.Contains("<Dial>" + TransferNumber + "</Dial>", request.Form()["Twiml"], StringComparison.Ordinal);
 
-        // Twilio stops the stream once the new TwiML runs (twilio.md §8).
+        // Twilio stops the stream once the new TwiML runs
+        // (docs/protocols/twilio-media-streams.md#ending-or-transferring-a-call-over-rest).
         await call.SendStopAsync();
         Assert.Equal(CallEndReason.CallerHungUp, await call.EndAsync());
     }

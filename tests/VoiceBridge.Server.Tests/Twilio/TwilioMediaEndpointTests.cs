@@ -11,7 +11,7 @@ namespace VoiceBridge.Server.Tests.Twilio;
 /// <summary>The media WebSocket through the real host: upgrade signature, then the call token, then the relay.</summary>
 public sealed class TwilioMediaEndpointTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
 {
-    // shared/protocols/fixtures/twilio-signature-vectors.json, "composed-media-stream-websocket-handshake".
+    // tests/fixtures/twilio-signature-vectors.json, "composed-media-stream-websocket-handshake".
     private const string FixtureToken = "00000000000000000000000000000000";
     private const string HandshakeSignature = "7QvsjzzXGlLbj2EOhFYIsLte5o4=";
     private const string CallSid = "CAfedcba9876543210fedcba9876543210";

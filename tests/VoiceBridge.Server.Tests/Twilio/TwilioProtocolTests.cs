@@ -9,9 +9,9 @@ public sealed class TwilioProtocolTests
 {
     private const string StreamSid = "MZ00112233445566778899aabbccddeeff";
 
-    private static string[] FromTwilio() => File.ReadAllLines(SharedFixtures.Path("twilio-media-stream-from-twilio.jsonl"));
+    private static string[] FromTwilio() => File.ReadAllLines(TestFixtures.Path("twilio-media-stream-from-twilio.jsonl"));
 
-    private static string[] ToTwilio() => File.ReadAllLines(SharedFixtures.Path("twilio-media-stream-to-twilio.jsonl"));
+    private static string[] ToTwilio() => File.ReadAllLines(TestFixtures.Path("twilio-media-stream-to-twilio.jsonl"));
 
     [Fact]
     public void FixtureStream_IsReadEventByEvent()

@@ -8,7 +8,7 @@ public sealed class TwilioSignatureTests
 {
     public static TheoryData<string> VectorNames()
     {
-        using var doc = SharedFixtures.Json("twilio-signature-vectors.json");
+        using var doc = TestFixtures.Json("twilio-signature-vectors.json");
         var names = new TheoryData<string>();
         foreach (var vector in doc.RootElement.EnumerateArray())
         {
@@ -83,7 +83,7 @@ public sealed class TwilioSignatureTests
 
     private static (string Token, string Url, List<KeyValuePair<string, string>> Parameters, string Expected, string? RawBody) Load(string name)
     {
-        using var doc = SharedFixtures.Json("twilio-signature-vectors.json");
+        using var doc = TestFixtures.Json("twilio-signature-vectors.json");
         var vector = doc.RootElement.EnumerateArray().Single(v => v.GetProperty("name").GetString() == name);
         var parameters = vector.GetProperty("params").EnumerateObject()
             .Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!)).ToList();

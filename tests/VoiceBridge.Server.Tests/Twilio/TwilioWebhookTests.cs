@@ -24,7 +24,7 @@ public sealed class TwilioWebhookTests(WebApplicationFactory<Program> factory) :
 
     private static (FormUrlEncodedContent Body, string Signature) FixtureRequest()
     {
-        using var doc = SharedFixtures.Json("twilio-voice-webhook-request.json");
+        using var doc = TestFixtures.Json("twilio-voice-webhook-request.json");
         var form = doc.RootElement.GetProperty("form").EnumerateObject()
             .Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!)).ToList();
         var signature = doc.RootElement.GetProperty("headers").GetProperty("X-Twilio-Signature").GetString()!;
@@ -88,7 +88,7 @@ public sealed class TwilioWebhookTests(WebApplicationFactory<Program> factory) :
     {
         using var app = Configured();
         using var client = app.CreateClient();
-        using var doc = SharedFixtures.Json("twilio-voice-webhook-request.json");
+        using var doc = TestFixtures.Json("twilio-voice-webhook-request.json");
         var form = doc.RootElement.GetProperty("form").EnumerateObject()
             .Select(p => new KeyValuePair<string, string>(p.Name, p.Name == "From" ? "+19995550100" : p.Value.GetString()!)).ToList();
         var signature = doc.RootElement.GetProperty("headers").GetProperty("X-Twilio-Signature").GetString();

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace VoiceBridge.Realtime.Protocol;
 
-/// <summary><see cref="RealtimeEventTypes.Error"/> (server event): An error; error.event_id echoes the client event that caused it (§6).</summary>
+/// <summary><see cref="RealtimeEventTypes.Error"/> (server event): An error; error.event_id echoes the client event
+/// that caused it (docs/protocols/openai-realtime.md#errors).</summary>
 public sealed record ErrorEvent : RealtimeEvent
 {
     [JsonPropertyOrder(-2)]

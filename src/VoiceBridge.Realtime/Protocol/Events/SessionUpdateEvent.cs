@@ -3,7 +3,8 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace VoiceBridge.Realtime.Protocol;
 
-/// <summary><see cref="RealtimeEventTypes.SessionUpdate"/> (client event): Sets the session configuration; only fields present change (§2, §3).</summary>
+/// <summary><see cref="RealtimeEventTypes.SessionUpdate"/> (client event): Sets the session configuration; only fields
+/// present change (docs/protocols/openai-realtime.md#session-lifetime-and-limits).</summary>
 public sealed record SessionUpdateEvent : RealtimeEvent
 {
     [JsonPropertyOrder(-2)]
