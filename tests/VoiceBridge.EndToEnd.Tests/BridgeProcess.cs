@@ -38,21 +38,49 @@ internal sealed class BridgeProcess : IAsyncDisposable
 
     public static async Task<BridgeProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
     {
+        var bridge = Launch(environment.ToDictionary(pair => pair.Key, pair => (string?)pair.Value), new BridgeLaunch());
+        await bridge.WaitForLineAsync("Application started", TimeSpan.FromSeconds(30));
+        return bridge;
+    }
+
+    /// <summary>
+    /// Starts the server as <paramref name="launch"/> says without waiting for it to listen (a test may expect it to
+    /// refuse to start). A null value in <paramref name="environment"/> removes a variable this process would pass on.
+    /// </summary>
+    public static BridgeProcess Launch(IReadOnlyDictionary<string, string?> environment, BridgeLaunch launch)
+    {
         var port = FreePort();
-        var directory = AppContext.BaseDirectory;
-        var start = new ProcessStartInfo("dotnet")
+        var directory = launch.ServerDirectory ?? AppContext.BaseDirectory;
+        var start = new ProcessStartInfo(launch.RunAs.Count > 0 ? launch.RunAs[0] : "dotnet")
         {
-            WorkingDirectory = directory,
+            WorkingDirectory = launch.WorkingDirectory ?? directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launch.RunAs.Count > 0)
+        {
+            foreach (var argument in launch.RunAs.Skip(1))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(Path.Combine(directory, "VoiceBridge.Server.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
         }
 
         var process = new Process { StartInfo = start };
@@ -62,7 +90,6 @@ internal sealed class BridgeProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await bridge.WaitForLineAsync("Application started", TimeSpan.FromSeconds(30));
         return bridge;
     }
 

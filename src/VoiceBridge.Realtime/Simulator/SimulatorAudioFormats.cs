@@ -86,7 +86,7 @@ internal static class SimulatorAudioFormats
         return output.AsSpan(start, Math.Min(wanted, written - start)).ToArray();
     }
 
-    private static byte[] Encode(short[] pcm, SimulatorAudioFormat format)
+    public static byte[] Encode(short[] pcm, SimulatorAudioFormat format)
     {
         switch (format)
         {

@@ -5,7 +5,8 @@ using VoiceBridge.Realtime.Transport;
 
 namespace VoiceBridge.Realtime.Simulator;
 
-// Responses: the echo of the last utterance, scripted function calls, pacing, cancel and interruption.
+// Responses: the echo of the last utterance (or the text an operator asked to be said), scripted function calls,
+// pacing, cancel and interruption.
 public sealed partial class SimulatorEngine
 {
     private SimulatorResponse? _active;
@@ -13,6 +14,7 @@ public sealed partial class SimulatorEngine
     private int _scriptUsedForTurn;
     private bool _assistantAudioProduced;
     private JsonElement? _requestedMetadata;
+    private string? _requestedSpeech;
 
     private async ValueTask RequestResponseAsync(ResponseCreateEvent create)
     {
@@ -30,6 +32,7 @@ public sealed partial class SimulatorEngine
         // The API echoes a response's metadata in response.created/done: clients use it to tell their own responses apart.
         JsonElement metadata = default;
         _requestedMetadata = create.Response?.ExtensionData?.TryGetValue("metadata", out metadata) == true ? metadata.Clone() : null;
+        _requestedSpeech = VerbatimSpeech.TryRead(create.Response?.Instructions, out var text) ? text : null;
         await ScheduleResponseAsync().ConfigureAwait(false);
     }
 
@@ -46,7 +49,8 @@ public sealed partial class SimulatorEngine
 
     private async ValueTask ScheduleResponseAsync()
     {
-        var delay = UnusedScript()?.ResponseDelayMs ?? 0;
+        // A text to say is not the model's answer to the caller's turn: the turn's script waits for that answer.
+        var delay = _requestedSpeech is null ? UnusedScript()?.ResponseDelayMs ?? 0 : 0;
         if (delay > 0)
         {
             _pendingAt = _time.GetUtcNow().AddMilliseconds(delay);
@@ -61,14 +65,20 @@ public sealed partial class SimulatorEngine
 
     private async ValueTask StartResponseAsync()
     {
-        var script = UnusedScript();
+        var speech = _requestedSpeech;
+        _requestedSpeech = null;
+        var script = speech is null ? UnusedScript() : null;
         List<SimulatorFunctionCall> calls = [.. script?.FunctionCall is { } single ? [single] : Array.Empty<SimulatorFunctionCall>(), .. script?.FunctionCalls ?? []];
-        _scriptUsedForTurn = _userTurns;
+        if (speech is null)
+        {
+            _scriptUsedForTurn = _userTurns;
+        }
+
         var metadata = _requestedMetadata;
         _requestedMetadata = null;
         var speak = calls.Count == 0 || calls.Exists(c => c.ThenSpeak);
         var output = _session.OutputFormat;
-        var audio = speak ? EchoAudio() : [];
+        var audio = speech is not null ? SimulatorSpeech.Render(speech, output) : speak ? EchoAudio() : [];
         var echoSeconds = audio.Length / (double)output.BytesPerMs() / 1000;
         var response = new SimulatorResponse
         {
@@ -79,7 +89,7 @@ public sealed partial class SimulatorEngine
             Audio = audio,
             ChunkBytes = Math.Max(1, _options.OutputChunkMs) * output.BytesPerMs(),
             BytesPerMs = output.BytesPerMs(),
-            Transcript = speak ? string.Create(CultureInfo.InvariantCulture, $"[echo {echoSeconds:0.00} s]") : string.Empty,
+            Transcript = speech ?? (speak ? string.Create(CultureInfo.InvariantCulture, $"[echo {echoSeconds:0.00} s]") : string.Empty),
             Metadata = metadata,
         };
         await EmitAsync(new ResponseCreatedEvent { Response = ToWire(response, RealtimeResponse.InProgress, null, null) }).ConfigureAwait(false);

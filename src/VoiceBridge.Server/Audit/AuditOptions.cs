@@ -11,7 +11,10 @@ internal sealed class AuditOptions : IValidatableObject
     [EnumDataType(typeof(AuditSinkKind), ErrorMessage = "Audit:Sink must be File or Postgres.")]
     public AuditSinkKind Sink { get; set; } = AuditSinkKind.File;
 
-    /// <summary>File sink: one <c>yyyy-MM-dd/&lt;call id&gt;.jsonl</c> per call below this directory (relative to the working directory).</summary>
+    /// <summary>
+    /// File sink: one <c>yyyy-MM-dd/&lt;call id&gt;.jsonl</c> per call below this directory (a relative path is taken from
+    /// the process's current directory). Created at start-up when missing; the boot stops when it cannot be written.
+    /// </summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Audit:Directory must not be empty.")]
     public string Directory { get; set; } = "audit";
 

@@ -61,7 +61,7 @@ internal static class CallControlEndpoints
         // Closing the stream ends the Twilio call: no TwiML follows our <Connect>
         // (docs/protocols/twilio-media-streams.md#frames-timing-and-closing).
         call.Stop(CallEndReason.EndedByBridge, "hung up by an operator");
-        return Results.Json(new ControlResult(id, "hangup", "ending"), CallsJsonContext.Default.ControlResult, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(new ControlResult(id, "hangup", "ending"), CallsJsonContext.Responses.ControlResult, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> TransferAsync(
@@ -91,7 +91,7 @@ internal static class CallControlEndpoints
         ControlAudit.Record(logger, call, new ControlAction("transfer", AdminKeyId.Of(context.Request), number));
         var result = await control.TransferAsync(number, context.RequestAborted);
         return result.Succeeded
-            ? Results.Json(new ControlResult(id, "transfer", control.State), CallsJsonContext.Default.ControlResult)
+            ? Results.Json(new ControlResult(id, "transfer", control.State), CallsJsonContext.Responses.ControlResult)
             : Problem(StatusCodes.Status502BadGateway, result.Error ?? "Twilio refused the transfer.");
     }
 
@@ -133,7 +133,7 @@ internal static class CallControlEndpoints
         }
 
         ControlAudit.Log(logger, callSid, new ControlAction("outbound", AdminKeyId.Of(context.Request), to));
-        return Results.Json(new OutboundResult(callSid, result.CallStatus), CallsJsonContext.Default.OutboundResult, statusCode: StatusCodes.Status201Created);
+        return Results.Json(new OutboundResult(callSid, result.CallStatus), CallsJsonContext.Responses.OutboundResult, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ActAsync(
@@ -157,7 +157,7 @@ internal static class CallControlEndpoints
 
         ControlAudit.Record(logger, call, new ControlAction(action, AdminKeyId.Of(context.Request), detail));
         return await run(control)
-            ? Results.Json(new ControlResult(id, action, control.State), CallsJsonContext.Default.ControlResult, statusCode: StatusCodes.Status202Accepted)
+            ? Results.Json(new ControlResult(id, action, control.State), CallsJsonContext.Responses.ControlResult, statusCode: StatusCodes.Status202Accepted)
             : Problem(StatusCodes.Status409Conflict, "The call ended before the action could be sent.");
     }
 

@@ -189,8 +189,7 @@ internal sealed partial class CallController : IDisposable
             return false;
         }
 
-        // The text goes last, after a blank line, so nothing in it (quotes included) can end the instruction early.
-        return await SendAsync(Respond("Say exactly the following text to the caller, word for word, and nothing else:\n\n" + text, SayTag));
+        return await SendAsync(Respond(VerbatimSpeech.Instructions(text), SayTag));
     }
 
     /// <summary>Operator: redirect the phone call to <paramref name="number"/> now (REST call update with <c>&lt;Dial&gt;</c>).</summary>

@@ -44,6 +44,6 @@ internal static class CallsExtensions
             }
         }
 
-        return Results.Json<IReadOnlyList<LiveCallSummary>>(live, CallsJsonContext.Default.IReadOnlyListLiveCallSummary);
+        return Results.Json<IReadOnlyList<LiveCallSummary>>(live, CallsJsonContext.Responses.IReadOnlyListLiveCallSummary);
     }
 }

@@ -15,9 +15,6 @@ internal static class TelemetryExtensions
     /// <summary>The standard variable that turns OTLP export on (all signals); per-signal variants are honoured too.</summary>
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    private const string DevelopmentTemplate =
-        "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj} {{trace {TraceId} span {SpanId}}}{NewLine}{Exception}";
-
     /// <summary>
     /// Serilog as the provider behind <c>ILogger&lt;T&gt;</c>, OpenTelemetry tracing and metrics (ActivitySource and
     /// Meter <c>VoiceBridge</c>, ASP.NET Core and HttpClient instrumentation), OTLP export when an endpoint is set, the
@@ -105,7 +102,7 @@ internal static class TelemetryExtensions
                 {
                     // Compact JSON (one object a line, @tr/@sp carry the trace and span ids) for collectors; text for people.
                     _ = development
-                        ? logger.WriteTo.Console(outputTemplate: DevelopmentTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+                        ? logger.WriteTo.ReadableText()
                         : logger.WriteTo.Console(new RenderedCompactJsonFormatter());
                 }
             },

@@ -200,6 +200,42 @@ public sealed class SimulatorEngineTests
     }
 
     [Fact]
+    public async Task ResponseCreate_AskingToSayAText_TranscribesThatText_AndDoesNotReplayTheEcho()
+    {
+        await using var sim = await SimulatorHarness.StartPcmuAsync();
+        await sim.SendAudioAsync(SimulatorHarness.Utterance(300, 1000, 700));
+        var echoTurn = await sim.UntilAsync<ResponseDoneEvent>();
+        var echo = echoTurn.OfType<ResponseOutputAudioDeltaEvent>().SelectMany(d => Convert.FromBase64String(d.Delta!)).ToArray();
+        const string Text = "Your table is \"ready\".";
+
+        await sim.SendAsync($$"""{"type":"response.create","response":{"instructions":{{JsonSerializer.Serialize(VerbatimSpeech.Instructions(Text), RealtimeJsonContext.Default.String)}},"metadata":{"voicebridge":"say"}}}""");
+        var events = await sim.UntilAsync<ResponseDoneEvent>();
+
+        Assert.Equal(Text, events.OfType<ResponseOutputAudioTranscriptDoneEvent>().Single().Transcript);
+        Assert.Equal(Text, string.Concat(events.OfType<ResponseOutputAudioTranscriptDeltaEvent>().Select(d => d.Delta)));
+        var done = (ResponseDoneEvent)events[^1];
+        Assert.Equal(RealtimeResponse.Completed, done.Response!.Status);
+        Assert.Equal(Text, Assert.Single(done.Response.Output!).Content![0].Transcript);
+        var audio = events.OfType<ResponseOutputAudioDeltaEvent>().SelectMany(d => Convert.FromBase64String(d.Delta!)).ToArray();
+        Assert.Equal(22 * 65 * 8, audio.Length); // 22 characters at 65 ms each, μ-law 8 kHz
+        Assert.NotEqual(echo.Length, audio.Length);
+        Assert.Contains(audio, b => b is not (0xFF or 0x7F)); // audible, not silence
+    }
+
+    [Fact]
+    public async Task ResponseCreate_WithOtherInstructions_StillEchoes()
+    {
+        await using var sim = await SimulatorHarness.StartPcmuAsync();
+        await sim.SendAudioAsync(SimulatorHarness.Utterance(300, 1000, 700));
+        await sim.UntilAsync<ResponseDoneEvent>();
+
+        await sim.SendAsync("""{"type":"response.create","response":{"instructions":"Say a short, polite goodbye."}}""");
+        var events = await sim.UntilAsync<ResponseDoneEvent>();
+
+        Assert.StartsWith("[echo 1.", events.OfType<ResponseOutputAudioTranscriptDoneEvent>().Single().Transcript, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ResponseCreate_WhileOneIsActive_IsAnError()
     {
         await using var sim = await SimulatorHarness.StartPcmuAsync(new SimulatorOptions { Pacing = SimulatorPacing.RealTime });

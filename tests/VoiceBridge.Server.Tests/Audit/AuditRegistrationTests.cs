@@ -19,8 +19,7 @@ public sealed class AuditRegistrationTests
         try
         {
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-            builder.WebHost.UseTestServer();
-        builder.WebHost.UseTestServer();
+                builder.WebHost.UseTestServer();
             builder.Configuration["Audit:Directory"] = directory;
             builder.AddAudit();
             await using var app = builder.Build();
@@ -55,6 +54,7 @@ public sealed class AuditRegistrationTests
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseTestServer();
+        builder.Configuration["Audit:Directory"] = VoiceBridge.Tests.Shared.TestAuditDirectory.Path;
         builder.Configuration[key] = value;
         builder.AddAudit();
         await using var app = builder.Build();
@@ -62,5 +62,52 @@ public sealed class AuditRegistrationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(Token));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditDirectory_ThatCannotBeCreated_StopsTheBoot_NamingTheKeyAndThePath()
+    {
+        // Below a regular file: no process can create it, root included (the tests run as root, which ignores modes).
+        var file = Path.GetTempFileName();
+        try
+        {
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.WebHost.UseTestServer();
+            builder.Configuration["Audit:Directory"] = Path.Combine(file, "audit");
+            builder.AddAudit();
+            await using var app = builder.Build();
+
+            var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(Token));
+
+            Assert.Contains($"Audit:Directory '{Path.Combine(file, "audit")}' cannot be written by this process", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task AuditDirectory_ThatIsMissing_IsCreatedAtStartUp_AndKeepsNoProbeFile()
+    {
+        var parent = Directory.CreateTempSubdirectory("vb-audit-create-").FullName;
+        var directory = Path.Combine(parent, "data", "audit");
+        try
+        {
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.WebHost.UseTestServer();
+            builder.Configuration["Audit:Directory"] = directory;
+            builder.AddAudit();
+            await using var app = builder.Build();
+            await app.StartAsync(Token);
+            await app.StopAsync(Token);
+
+            Assert.True(Directory.Exists(directory));
+            Assert.Empty(Directory.GetFileSystemEntries(directory));
+        }
+        finally
+        {
+            Directory.Delete(parent, recursive: true);
+        }
     }
 }

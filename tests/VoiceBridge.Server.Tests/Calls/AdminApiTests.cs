@@ -57,9 +57,11 @@ public sealed class AdminApiTests : IDisposable
 
         // The list shows the call once its start message has been accepted; poll the API itself, as an operator would.
         JsonElement call = default;
+        var body = string.Empty;
         for (var attempt = 0; attempt < 500 && call.ValueKind == JsonValueKind.Undefined; attempt++)
         {
-            using var live = JsonDocument.Parse(await client.GetStringAsync(new Uri("/calls", UriKind.Relative), TestContext.Current.CancellationToken));
+            body = await client.GetStringAsync(new Uri("/calls", UriKind.Relative), TestContext.Current.CancellationToken);
+            using var live = JsonDocument.Parse(body);
             call = live.RootElement.EnumerateArray().Select(c => c.Clone()).FirstOrDefault();
             if (call.ValueKind == JsonValueKind.Undefined)
             {
@@ -70,6 +72,8 @@ public sealed class AdminApiTests : IDisposable
         Assert.Equal(CallSid, call.GetProperty("id").GetString());
         Assert.Equal("twilio", call.GetProperty("transport").GetString());
         Assert.Equal("+15551230000", call.GetProperty("caller").GetString());
+        // Readable as sent: the number's '+' is not escaped to \u002B (the response is JSON, never HTML).
+        Assert.Contains("\"caller\":\"+15551230000\"", body, StringComparison.Ordinal);
 
         await SendAsync(socket, "{\"event\":\"stop\",\"streamSid\":\"MZ1\"}");
         var buffer = new byte[4096];

@@ -4,11 +4,14 @@ namespace VoiceBridge.Server.Tests.Telemetry;
 
 /// <summary>
 /// No Docker engine runs on our machines, so the docker/ files are checked against the repository instead: the image
-/// builds the project these tests build, runs as non-root with a health check, and the compose file points at files
-/// that exist. (docker/validate.sh also parses the YAML when python3 is present.)
+/// builds the project these tests build, runs as non-root with its data in a volume that user owns and a readiness
+/// health check, and the compose file mounts that volume and points at files that exist. (docker/validate.sh also
+/// parses the YAML when python3 is present; UnprivilegedServerTests runs the published server the way the image does.)
 /// </summary>
 public sealed partial class DeploymentFilesTests
 {
+    private const string DataDirectory = "/data";
+
     private static readonly string Root = FindRoot();
 
     [Fact]
@@ -33,9 +36,24 @@ public sealed partial class DeploymentFilesTests
         var runtime = dockerfile.SkipWhile(line => line != stages[^1]).ToList();
         var user = Assert.Single(runtime, line => line.StartsWith("USER ", StringComparison.Ordinal));
         Assert.DoesNotContain("root", user, StringComparison.Ordinal);
-        Assert.Contains(runtime, line => line.StartsWith("HEALTHCHECK ", StringComparison.Ordinal));
-        Assert.Contains(runtime, line => line.Contains("/healthz", StringComparison.Ordinal));
         Assert.Contains("EXPOSE 8084", runtime);
+
+        // Readiness is what the health check reports: /readyz fails while the audit sink cannot write.
+        var health = string.Join(' ', runtime.SkipWhile(line => !line.StartsWith("HEALTHCHECK ", StringComparison.Ordinal)).TakeWhile(line => line.Length > 0 && !line.StartsWith('#')));
+        Assert.Contains("GET /readyz", health, StringComparison.Ordinal);
+        Assert.Contains("/dev/tcp/127.0.0.1/8084", health, StringComparison.Ordinal);
+
+        // The data directory: created and owned by the runtime user before it is declared a volume (a change after
+        // VOLUME is discarded), and the audit trail configured inside it.
+        var volumeAt = runtime.FindIndex(line => line.StartsWith("VOLUME ", StringComparison.Ordinal));
+        Assert.True(volumeAt > 0, "the runtime stage declares a VOLUME");
+        var volume = runtime[volumeAt]["VOLUME ".Length..].Trim();
+        Assert.Equal(DataDirectory, volume);
+        var chown = runtime.FindIndex(line => line.StartsWith("RUN ", StringComparison.Ordinal) && line.Contains("chown", StringComparison.Ordinal) && line.Contains(volume, StringComparison.Ordinal));
+        Assert.InRange(chown, 0, volumeAt - 1);
+        Assert.Contains(user["USER ".Length..].Trim(), runtime[chown], StringComparison.Ordinal);
+        Assert.True(runtime.IndexOf(user) > volumeAt, "USER after the data directory is prepared");
+        Assert.Contains(runtime, line => line.Trim().StartsWith("Audit__Directory=" + volume + "/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -43,8 +61,15 @@ public sealed partial class DeploymentFilesTests
     {
         var compose = File.ReadAllText(Path.Combine(Root, "docker", "docker-compose.yml"));
         Assert.DoesNotContain('\t', compose);
-        var services = ServiceNames().Matches(compose).Select(m => m.Groups[1].Value).ToList();
+        var servicesBlock = compose[compose.IndexOf("\nservices:\n", StringComparison.Ordinal)..];
+        var end = servicesBlock.IndexOf("\nvolumes:\n", StringComparison.Ordinal);
+        Assert.True(end > 0, "a top-level volumes: section declares the data volume");
+        var services = ServiceNames().Matches(servicesBlock[..end]).Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(["bridge", "collector", "jaeger"], services);
+        Assert.Contains("  data:", servicesBlock[end..], StringComparison.Ordinal);
+        Assert.Contains("- data:" + DataDirectory + "\n", compose, StringComparison.Ordinal);
+        // The admin key comes from the environment or docker/.env, never a literal in the file.
+        Assert.Matches(@"\n      Audit__AdminKeys__0: \$\{VOICEBRIDGE_ADMIN_KEY(:-)?\}\n", compose);
         Assert.Contains("dockerfile: docker/Dockerfile", compose, StringComparison.Ordinal);
         Assert.Contains("\"8084:8084\"", compose, StringComparison.Ordinal);
         Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT: http://collector:4317", compose, StringComparison.Ordinal);
