@@ -11,6 +11,30 @@ internal static class TestFixtures
 {
     private static readonly Lazy<string> s_directory = new(Locate);
 
+    /// <summary>
+    /// The frames (lines) of each .jsonl fixture, declared here rather than counted from the files, so that theories
+    /// driven by them enumerate every case even when a file is missing or truncated: each case then fails on its own.
+    /// RepositoryStandsAloneTests checks these against the files and tests/fixtures/README.md.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> Frames { get; } = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["twilio-media-stream-from-twilio.jsonl"] = 10,
+        ["twilio-media-stream-to-twilio.jsonl"] = 4,
+        ["openai-realtime-client-events.jsonl"] = 5,
+        ["openai-realtime-server-events-function-call-turn.jsonl"] = 41,
+        ["openai-realtime-error-events.jsonl"] = 3,
+    };
+
+    /// <summary>The vectors of twilio-signature-vectors.json by name, declared for the same reason.</summary>
+    public static IReadOnlyList<string> SignatureVectorNames { get; } =
+    [
+        "twilio-library-vector-form",
+        "twilio-library-vector-form-with-explicit-443",
+        "twilio-library-vector-json-body",
+        "composed-voice-webhook",
+        "composed-media-stream-websocket-handshake",
+    ];
+
     /// <summary>The absolute path of tests/fixtures in this checkout.</summary>
     public static string Directory => s_directory.Value;
 

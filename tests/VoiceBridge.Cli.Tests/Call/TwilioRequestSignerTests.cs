@@ -4,17 +4,8 @@ namespace VoiceBridge.Cli.Tests.Call;
 
 public sealed class TwilioRequestSignerTests
 {
-    public static TheoryData<string> VectorNames()
-    {
-        using var doc = TestFixtures.Json("twilio-signature-vectors.json");
-        var names = new TheoryData<string>();
-        foreach (var vector in doc.RootElement.EnumerateArray())
-        {
-            names.Add(vector.GetProperty("name").GetString()!);
-        }
-
-        return names;
-    }
+    // Declared names, not read from the file: a missing fixture fails each case instead of the whole theory.
+    public static TheoryData<string> VectorNames() => [.. TestFixtures.SignatureVectorNames];
 
     [Theory]
     [MemberData(nameof(VectorNames))]

@@ -116,11 +116,15 @@ public sealed partial class RepositoryStandsAloneTests
         var files = Directory.GetFiles(TestFixtures.Directory).Select(f => Path.GetFileName(f)).Where(f => f != "README.md").Order().ToList();
 
         Assert.Equal(files, rows.Keys.Order().ToList());
-        foreach (var (file, frames) in rows.Where(r => r.Value != "–"))
-        {
-            // A fixture-driven theory has one case per frame: a truncated file must not quietly shrink the suite.
-            Assert.True(int.Parse(frames, System.Globalization.CultureInfo.InvariantCulture) == TestFixtures.Lines(file).Length, file);
-        }
+        var described = rows.Where(r => r.Value != "–")
+            .ToDictionary(r => r.Key, r => int.Parse(r.Value, System.Globalization.CultureInfo.InvariantCulture));
+
+        // Fixture-driven theories enumerate the declared counts: the README, the declaration and the files must agree.
+        Assert.Equal(described.OrderBy(d => d.Key), TestFixtures.Frames.OrderBy(d => d.Key));
+        Assert.All(TestFixtures.Frames, d => Assert.True(d.Value == TestFixtures.Lines(d.Key).Length, $"{d.Key}: {TestFixtures.Lines(d.Key).Length} frames"));
+
+        using var vectors = TestFixtures.Json("twilio-signature-vectors.json");
+        Assert.Equal(TestFixtures.SignatureVectorNames, vectors.RootElement.EnumerateArray().Select(v => v.GetProperty("name").GetString() ?? "").ToList());
     }
 
     [Fact]
