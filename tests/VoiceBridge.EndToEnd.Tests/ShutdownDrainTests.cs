@@ -52,8 +52,8 @@ public sealed class ShutdownDrainTests
             new FakeTwilioCallOptions { ServerUrl = bridge.BaseUri, AuthToken = BridgeUnderTest.AuthToken, CallerAudio = speech.AsMemory(0, 1600), Tail = TimeSpan.Zero },
             http);
         var refusedResult = await refused.RunAsync(Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
-        // The webhook answered <Say>…<Hangup/>, not a stream: the fake caller reports TwiML it cannot stream.
-        Assert.Equal(FakeTwilioCallOutcome.InvalidTwiml, refusedResult.Outcome);
+        // The webhook answered <Say>…<Hangup/>, not a stream: the fake caller reports the bridge busy.
+        Assert.Equal(FakeTwilioCallOutcome.Busy, refusedResult.Outcome);
 
         var result = await liveRun.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         var exitCode = await bridge.WaitForExitAsync(TimeSpan.FromSeconds(30));

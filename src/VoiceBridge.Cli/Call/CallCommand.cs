@@ -5,7 +5,8 @@ namespace VoiceBridge.Cli.Call;
 
 /// <summary>
 /// <c>voicebridge call --url http://host:port --wav in.wav --out heard.wav [--auth-token …] [--from …] [--to …]
-/// [--call-sid CA…] [--tail-seconds N] [--out-encoding mulaw|pcm16]</c>: one signed fake Twilio call.
+/// [--call-sid CA…] [--tail-seconds N] [--out-encoding mulaw|pcm16]</c>: one signed fake Twilio call. Exit codes:
+/// <see cref="CallExitCodes"/>.
 /// </summary>
 internal static class CallCommand
 {
@@ -32,20 +33,20 @@ internal static class CallCommand
             if (!Uri.TryCreate(urlText, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
             {
                 await stderr.WriteLineAsync($"error: --url must be an absolute http(s) URL, got '{urlText}'");
-                return 2;
+                return CallExitCodes.BadArguments;
             }
 
             var tailSeconds = parseResult.GetValue(tail);
             if (tailSeconds is < 0 or > 3600)
             {
                 await stderr.WriteLineAsync("error: --tail-seconds must be between 0 and 3600");
-                return 2;
+                return CallExitCodes.BadArguments;
             }
 
             if (!CallAudio.TryLoadMuLaw8k(parseResult.GetValue(wav)!.FullName, out var audio, out var error))
             {
                 await stderr.WriteLineAsync("error: " + error);
-                return 2;
+                return CallExitCodes.BadArguments;
             }
 
             var options = new FakeTwilioCallOptions
@@ -67,15 +68,20 @@ internal static class CallCommand
                 CallAudio.WriteHeard(heardPath, result.Heard.Span, parseResult.GetValue(encoding));
             }
 
-            if (result.Outcome != FakeTwilioCallOutcome.Completed)
+            switch (result.Outcome)
             {
-                // One line that says what went wrong (403 from the webhook, the close status of the stream, …).
-                await stderr.WriteLineAsync($"error: {result.Outcome}: {result.Detail}");
-                return 1;
+                case FakeTwilioCallOutcome.Completed or FakeTwilioCallOutcome.EndedByBridge:
+                    await stdout.WriteLineAsync(Summary(result, result.Heard.IsEmpty ? null : heardPath));
+                    return CallExitCodes.CallTookPlace;
+                case FakeTwilioCallOutcome.Busy:
+                    // An ordinary answer, not a fault: the bridge said so and hung up. Its own code lets a script retry.
+                    await stdout.WriteLineAsync(result.Detail);
+                    return CallExitCodes.Busy;
+                default:
+                    // One line that says what went wrong (403 from the webhook, the close status of the stream, …).
+                    await stderr.WriteLineAsync($"error: {result.Outcome}: {result.Detail}");
+                    return CallExitCodes.Failed;
             }
-
-            await stdout.WriteLineAsync(Summary(result, result.Heard.IsEmpty ? null : heardPath));
-            return 0;
         });
         return command;
     }
@@ -85,9 +91,10 @@ internal static class CallCommand
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var first = result.FirstMediaAt is { } at ? string.Create(inv, $", first at {at.TotalSeconds:F2} s") : string.Empty;
         var unexpected = result.UnknownMessages > 0 ? $"; {result.UnknownMessages} unexpected messages" : string.Empty;
+        var ending = result.Outcome == FakeTwilioCallOutcome.EndedByBridge ? "ended by the bridge: " + result.Detail : $"{result.Outcome} ({result.Detail})";
         var lines = new List<string>
         {
-            string.Create(inv, $"call {result.CallSid} stream {result.StreamSid ?? "(none)"}: {result.Outcome} ({result.Detail}) in {result.Duration.TotalSeconds:F2} s"),
+            string.Create(inv, $"call {result.CallSid} stream {result.StreamSid ?? "(none)"}: {ending} in {result.Duration.TotalSeconds:F2} s"),
             string.Create(inv, $"  sent {result.FramesSent} media frames ({result.FramesSent * 0.02:F2} s); received {result.MediaReceived} media ({result.BytesReceived / 8000.0:F2} s of audio){first}"),
             string.Create(inv, $"  marks {result.MarksReceived} received / {result.MarksEchoed} echoed; clears {result.Clears} ({result.BytesCleared / 8000.0:F2} s dropped){unexpected}"),
         };

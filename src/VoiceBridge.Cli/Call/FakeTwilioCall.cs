@@ -157,10 +157,15 @@ public sealed class FakeTwilioCall : IDisposable
             return new WebhookAnswer(null, Result(FakeTwilioCallOutcome.WebhookFailed, $"webhook {url} failed: {ex.Message}"));
         }
 
-        var stream = TwimlStream.TryParse(body, out var error);
-        return stream is null
-            ? new WebhookAnswer(null, Result(FakeTwilioCallOutcome.InvalidTwiml, error))
-            : new WebhookAnswer(stream, null);
+        var stream = TwimlStream.TryParse(body, out var error, out var refusal);
+        if (stream is not null)
+        {
+            return new WebhookAnswer(stream, null);
+        }
+
+        return refusal is not null
+            ? new WebhookAnswer(null, Result(FakeTwilioCallOutcome.Busy, refusal))
+            : new WebhookAnswer(null, Result(FakeTwilioCallOutcome.InvalidTwiml, error));
     }
 
     private async Task<FakeTwilioCallResult> StreamAsync(TwimlStream stream, CancellationToken cancellationToken)
@@ -250,9 +255,13 @@ public sealed class FakeTwilioCall : IDisposable
             return Result(FakeTwilioCallOutcome.Completed, "completed");
         }
 
-        return _closeStatus is { } closed
-            ? Result(FakeTwilioCallOutcome.ClosedByServer, $"the bridge closed the stream: {(int)closed} {closed} {_closeDescription}".TrimEnd())
-            : Result(FakeTwilioCallOutcome.ConnectionLost, "the connection to the bridge was lost");
+        return _closeStatus switch
+        {
+            // A normal close before our stop is the bridge hanging up; its description says why.
+            WebSocketCloseStatus.NormalClosure => Result(FakeTwilioCallOutcome.EndedByBridge, string.IsNullOrEmpty(_closeDescription) ? "call ended" : _closeDescription),
+            { } closed => Result(FakeTwilioCallOutcome.ClosedByServer, $"the bridge closed the stream: {(int)closed} {closed} {_closeDescription}".TrimEnd()),
+            null => Result(FakeTwilioCallOutcome.ConnectionLost, "the connection to the bridge was lost"),
+        };
     }
 
     // Frames are scheduled by absolute stream time: each timer tick sends every frame that is due by now, so a late

@@ -72,6 +72,14 @@ internal sealed class BridgePeer(WebSocket socket)
 
     public Task SendClearAsync() => SendAsync($$"""{"event":"clear","streamSid":"{{StreamSid}}"}""");
 
+    /// <summary>The bridge ends the call: its close frame, then the caller's answer.</summary>
+    public async Task CloseAsync(WebSocketCloseStatus status, string description)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        await socket.CloseAsync(status, description, timeout.Token);
+    }
+
     /// <summary>Reads until the caller closes, then completes the close handshake.</summary>
     public async Task DrainAsync()
     {

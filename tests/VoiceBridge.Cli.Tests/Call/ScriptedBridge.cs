@@ -9,9 +9,10 @@ namespace VoiceBridge.Cli.Tests.Call;
 
 /// <summary>
 /// A minimal bridge on a loopback port for testing the fake Twilio caller: answers the webhook with Connect/Stream
-/// TwiML, accepts the media socket and runs a test script against it, then reads until the caller closes.
+/// TwiML (or <paramref name="twiml"/> when given), accepts the media socket and runs a test script against it, then reads
+/// until the caller closes.
 /// </summary>
-internal sealed class ScriptedBridge(Func<BridgePeer, Task> script) : IAsyncDisposable
+internal sealed class ScriptedBridge(Func<BridgePeer, Task> script, string? twiml = null) : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -42,7 +43,7 @@ internal sealed class ScriptedBridge(Func<BridgePeer, Task> script) : IAsyncDisp
             var form = await context.Request.ReadFormAsync();
             WebhookForm = form.ToDictionary(f => f.Key, f => f.Value.ToString());
             context.Response.ContentType = "text/xml";
-            await context.Response.WriteAsync(
+            await context.Response.WriteAsync(twiml ??
                 $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Connect><Stream url=\"{SecurityElement.Escape(StreamUrl)}\">"
                 + "<Parameter name=\"callToken\" value=\"tok&amp;1\"/></Stream></Connect></Response>");
         });

@@ -208,7 +208,8 @@ public sealed class SimulatorEngineTests
         var echo = echoTurn.OfType<ResponseOutputAudioDeltaEvent>().SelectMany(d => Convert.FromBase64String(d.Delta!)).ToArray();
         const string Text = "Your table is \"ready\".";
 
-        await sim.SendAsync($$"""{"type":"response.create","response":{"instructions":{{JsonSerializer.Serialize(VerbatimSpeech.Instructions(Text), RealtimeJsonContext.Default.String)}},"metadata":{"voicebridge":"say"}}}""");
+        var instructions = JsonSerializer.Serialize(VerbatimSpeech.Instructions(Text), RealtimeJsonContext.Default.String);
+        await sim.SendAsync("""{"type":"response.create","response":{"instructions":""" + instructions + ""","metadata":{"voicebridge":"say"}}}""");
         var events = await sim.UntilAsync<ResponseDoneEvent>();
 
         Assert.Equal(Text, events.OfType<ResponseOutputAudioTranscriptDoneEvent>().Single().Transcript);
