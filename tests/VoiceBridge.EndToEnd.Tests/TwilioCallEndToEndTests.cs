@@ -86,22 +86,25 @@ public sealed class TwilioCallEndToEndTests
     public async Task FiftySimultaneousCalls_EachCallerHearsOnlyItsOwnVoice()
     {
         const int Calls = 50;
+        const int MinimumReply = (int)(0.8 * Signals.Rate);
         await using var bridge = await BridgeUnderTest.StartAsync();
         var frequencies = Enumerable.Range(0, Calls).Select(i => 300.0 + (37 * i)).ToArray();
         using var http = new HttpClient();
 
+        // Each caller hangs up once 0.8 s of its reply (the length asserted below) has come, or after 20 s.
         var results = await Task.WhenAll(frequencies.Select(f =>
-            CallAsync(bridge, Signals.ToMuLaw(Signals.Tone(f, seconds: 1.0, silenceAfterSeconds: 0.6)), TimeSpan.FromSeconds(2.2), http)));
+            CallAsync(bridge, Signals.ToMuLaw(Signals.Tone(f, seconds: 1.0, silenceAfterSeconds: 0.6)), TimeSpan.FromSeconds(2.2), http, new ReplyArrival(MinimumReply, TimeSpan.FromSeconds(20)))));
 
         var worstOffset = 0.0;
         var worstCrossTalkDb = double.MinValue;
         var worstFrameDb = double.MinValue;
         var interrupted = 0;
+        var latestReply = 0.0;
         for (var i = 0; i < Calls; i++)
         {
             var result = results[i];
             Assert.True(result.Outcome == FakeTwilioCallOutcome.Completed, $"call {i}: {result.Detail}");
-            Assert.True(result.BytesReceived >= 0.8 * Signals.Rate, $"call {i} heard only {result.BytesReceived / 8.0} ms of reply");
+            Assert.True(result.BytesReceived >= MinimumReply, $"call {i} heard only {result.BytesReceived / 8.0} ms of reply");
             Assert.True(IsOwnReplyWithSilence(result.Heard.Span, result.Received.Span), $"call {i} heard audio that is not its own reply");
             var reply = Signals.Decode(result.Received.Span);
             var dominant = Signals.DominantFrequency(reply, 200, 2400);
@@ -111,6 +114,7 @@ public sealed class TwilioCallEndToEndTests
             worstCrossTalkDb = Math.Max(worstCrossTalkDb, crossTalkDb);
             worstFrameDb = Math.Max(worstFrameDb, frameDb);
             interrupted += result.PlayoutStarts > 1 ? 1 : 0;
+            latestReply = Math.Max(latestReply, result.FirstMediaAt?.TotalSeconds ?? double.NaN);
             Assert.True(Math.Abs(dominant - frequencies[i]) <= 3, $"call {i} sent {frequencies[i]} Hz, heard {dominant} Hz");
             Assert.True(crossTalkDb < -40, $"call {i}: the {foreign} Hz caller's tone at {crossTalkDb:F1} dB in its reply");
             // Measured about -33 dB at worst for the caller's own tone; a frame of any other caller's tone reads above -10.
@@ -118,7 +122,7 @@ public sealed class TwilioCallEndToEndTests
         }
 
         Figures.Report(string.Create(CultureInfo.InvariantCulture,
-            $"end-to-end {Calls} simultaneous calls: worst dominant-frequency offset {worstOffset:F2} Hz, worst cross-talk {worstCrossTalkDb:F1} dB (other callers' tones vs own, over each reply's content), worst 20 ms frame {worstFrameDb:F1} dB not the caller's own tone; {interrupted} replies ran dry mid-playout"));
+            $"end-to-end {Calls} simultaneous calls: worst dominant-frequency offset {worstOffset:F2} Hz, worst cross-talk {worstCrossTalkDb:F1} dB (other callers' tones vs own, over each reply's content), worst 20 ms frame {worstFrameDb:F1} dB not the caller's own tone; {interrupted} replies ran dry mid-playout, latest reply began {latestReply - 1.0:F2} s after the tone ended"));
         Assert.Equal(Calls, bridge.Connector.Connects);
     }
 
@@ -206,11 +210,11 @@ public sealed class TwilioCallEndToEndTests
         return codec ? Signals.Decode(Signals.ToMuLaw(back[..n8])) : [.. back[..n8].Select(x => (double)x)];
     }
 
-    private static async Task<FakeTwilioCallResult> CallAsync(BridgeUnderTest bridge, byte[] speech, TimeSpan tail, HttpClient? shared = null)
+    private static async Task<FakeTwilioCallResult> CallAsync(BridgeUnderTest bridge, byte[] speech, TimeSpan tail, HttpClient? shared = null, FakeTwilioCallObserver? observer = null)
     {
         using var own = shared is null ? new HttpClient() : null;
         using var call = new FakeTwilioCall(
-            new FakeTwilioCallOptions { ServerUrl = bridge.BaseUri, AuthToken = BridgeUnderTest.AuthToken, CallerAudio = speech, Tail = tail, PlayoutDelay = PlayoutDelay },
+            new FakeTwilioCallOptions { ServerUrl = bridge.BaseUri, AuthToken = BridgeUnderTest.AuthToken, CallerAudio = speech, Tail = tail, PlayoutDelay = PlayoutDelay, Observer = observer },
             shared ?? own!);
         return await call.RunAsync(Ct).WaitAsync(TimeSpan.FromSeconds(45), Ct);
     }
