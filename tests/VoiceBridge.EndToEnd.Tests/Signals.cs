@@ -143,6 +143,64 @@ internal static class Signals
         return (s1 * s1) + (s2 * s2) - (coefficient * s1 * s2);
     }
 
+    /// <summary>
+    /// Cross-talk in <paramref name="reply"/>: the strongest of <paramref name="others"/> (Goertzel over the whole reply)
+    /// against <paramref name="own"/>, in dB, and which frequency it was. Meaningful on a reply's content only: a tone cut
+    /// or interrupted by silence (a player that ran dry, a hang-up) spreads its energy into the neighbouring frequencies,
+    /// which this reads as cross-talk from the nearest caller.
+    /// </summary>
+    public static (double Db, double Frequency) CrossTalk(ReadOnlySpan<double> reply, double own, IEnumerable<double> others)
+    {
+        var ownPower = PowerAt(reply, own);
+        var worst = (Db: double.MinValue, Frequency: double.NaN);
+        foreach (var other in others)
+        {
+            var db = 10 * Math.Log10(PowerAt(reply, other) / ownPower);
+            if (db > worst.Db)
+            {
+                worst = (db, other);
+            }
+        }
+
+        return worst;
+    }
+
+    /// <summary>
+    /// The 20 ms frame of <paramref name="reply"/> least like a tone at <paramref name="frequency"/>: the share of its
+    /// energy, in dB, that such a tone does not explain, its amplitude free to ramp across the frame (the test tones fade
+    /// in and out). A frame of the caller's own tone after the bridge's chain reads about −33 dB (μ-law noise); a frame of
+    /// another caller's tone, even the nearest at 37 Hz, reads above −10 dB. Frames under 1 % of the loudest frame's
+    /// energy (the fades' ends) are not judged. Frame −1 when none was.
+    /// </summary>
+    public static (double ShareDb, int Frame) WorstForeignFrame(ReadOnlySpan<double> reply, double frequency)
+    {
+        const int Samples = 160;
+        var frames = reply.Length / Samples;
+        var loudest = 0.0;
+        for (var k = 0; k < frames; k++)
+        {
+            loudest = Math.Max(loudest, Energy(reply.Slice(k * Samples, Samples)));
+        }
+
+        var worst = (ShareDb: double.MinValue, Frame: -1);
+        for (var k = 0; k < frames; k++)
+        {
+            var frame = reply.Slice(k * Samples, Samples);
+            if (loudest == 0 || Energy(frame) < loudest / 100)
+            {
+                continue;
+            }
+
+            var share = 10 * Math.Log10(Math.Max(UnexplainedShare(frame, frequency), 1e-12));
+            if (share > worst.ShareDb)
+            {
+                worst = (share, k);
+            }
+        }
+
+        return worst;
+    }
+
     /// <summary>The frequency with the most power between <paramref name="low"/> and <paramref name="high"/> Hz.</summary>
     public static double DominantFrequency(ReadOnlySpan<double> signal, double low, double high)
     {
@@ -165,6 +223,91 @@ internal static class Signals
         }
 
         return best;
+    }
+
+    private static double Energy(ReadOnlySpan<double> signal)
+    {
+        double sum = 0;
+        foreach (var x in signal)
+        {
+            sum += x * x;
+        }
+
+        return sum;
+    }
+
+    // Least squares of the frame on cos, sin, ramp·cos, ramp·sin at the frequency; the residual's share of the energy.
+    // For a least-squares fit the explained energy is the solution's dot product with the right-hand side.
+    private static double UnexplainedShare(ReadOnlySpan<double> frame, double frequency)
+    {
+        const int N = 4;
+        Span<double> system = stackalloc double[N * (N + 1)];
+        Span<double> basis = stackalloc double[N];
+        var omega = 2 * Math.PI * frequency / Rate;
+        for (var n = 0; n < frame.Length; n++)
+        {
+            var ramp = (n - ((frame.Length - 1) / 2.0)) / frame.Length;
+            basis[0] = Math.Cos(omega * n);
+            basis[1] = Math.Sin(omega * n);
+            basis[2] = ramp * basis[0];
+            basis[3] = ramp * basis[1];
+            for (var i = 0; i < N; i++)
+            {
+                for (var j = 0; j < N; j++)
+                {
+                    system[(i * (N + 1)) + j] += basis[i] * basis[j];
+                }
+
+                system[(i * (N + 1)) + N] += basis[i] * frame[n];
+            }
+        }
+
+        Span<double> rhs = stackalloc double[N];
+        for (var i = 0; i < N; i++)
+        {
+            rhs[i] = system[(i * (N + 1)) + N];
+        }
+
+        // Gauss-Jordan with partial pivoting on the augmented 4×5 system.
+        for (var column = 0; column < N; column++)
+        {
+            var pivot = column;
+            for (var row = column + 1; row < N; row++)
+            {
+                if (Math.Abs(system[(row * (N + 1)) + column]) > Math.Abs(system[(pivot * (N + 1)) + column]))
+                {
+                    pivot = row;
+                }
+            }
+
+            for (var j = 0; j <= N; j++)
+            {
+                (system[(column * (N + 1)) + j], system[(pivot * (N + 1)) + j]) = (system[(pivot * (N + 1)) + j], system[(column * (N + 1)) + j]);
+            }
+
+            for (var row = 0; row < N; row++)
+            {
+                if (row == column)
+                {
+                    continue;
+                }
+
+                var factor = system[(row * (N + 1)) + column] / system[(column * (N + 1)) + column];
+                for (var j = column; j <= N; j++)
+                {
+                    system[(row * (N + 1)) + j] -= factor * system[(column * (N + 1)) + j];
+                }
+            }
+        }
+
+        double explained = 0;
+        for (var i = 0; i < N; i++)
+        {
+            explained += system[(i * (N + 1)) + N] / system[(i * (N + 1)) + i] * rhs[i];
+        }
+
+        var energy = Energy(frame);
+        return (energy - explained) / energy;
     }
 
     // A resonance's gain at f: 1 at the centre, falling off over about a bandwidth either side.

@@ -38,6 +38,10 @@ public sealed class FakeTwilioCall : IDisposable
     private TwilioStreamWriter? _writer;
     private ClientWebSocket? _socket;
     private byte[]? _heard;
+
+    // Every media payload in arrival order (with RecordHeard); written only by the receive loop.
+    private byte[]? _received;
+    private int _receivedLength;
     private long _streamStart;
     private long _framesSent;
     private long _mediaReceived;
@@ -207,6 +211,7 @@ public sealed class FakeTwilioCall : IDisposable
         if (_options.RecordHeard)
         {
             _heard = new byte[totalFrames * FrameBytes];
+            _received = new byte[_heard.Length];
         }
 
         var receive = Task.CompletedTask;
@@ -530,6 +535,7 @@ public sealed class FakeTwilioCall : IDisposable
                     _queue.Append(audio.AsSpan(0, audioLength));
                 }
 
+                RecordReceived(audio.AsSpan(0, audioLength));
                 _mediaReceived++;
                 _bytesReceived += audioLength;
                 _options.Observer?.OnMediaReceived(audioLength);
@@ -558,6 +564,24 @@ public sealed class FakeTwilioCall : IDisposable
                 _unknown++;
                 return ValueTask.CompletedTask;
         }
+    }
+
+    private void RecordReceived(ReadOnlySpan<byte> payload)
+    {
+        if (_received is null)
+        {
+            return;
+        }
+
+        if (_receivedLength + payload.Length > _received.Length)
+        {
+            // A bridge may send more than the call's length of audio (replies arrive faster than they play): doubling
+            // keeps the growth off the per-frame path.
+            Array.Resize(ref _received, Math.Max(_received.Length * 2, _receivedLength + payload.Length));
+        }
+
+        payload.CopyTo(_received.AsSpan(_receivedLength));
+        _receivedLength += payload.Length;
     }
 
     private async ValueTask EchoClearedMarksAsync()
@@ -598,6 +622,7 @@ public sealed class FakeTwilioCall : IDisposable
         FirstMediaAt = _firstMediaAt,
         PlayoutStarts = _playoutStarts,
         Heard = _heard is null ? ReadOnlyMemory<byte>.Empty : _heard.AsMemory(0, (int)Math.Min(_heard.Length, _framesSent * FrameBytes)),
+        Received = _received is null ? ReadOnlyMemory<byte>.Empty : _received.AsMemory(0, _receivedLength),
     };
 
     private static string NewSid(string prefix) => prefix + RandomNumberGenerator.GetHexString(32, lowercase: true);

@@ -27,7 +27,10 @@ public sealed record FakeTwilioCallOptions
     /// <summary>For negative tests: sent on the Media Streams upgrade instead of the correct signature.</summary>
     public string? StreamSignatureOverride { get; init; }
 
-    /// <summary>Keep what the caller heard (8 kHz μ-law, one byte per 125 µs of the call); off saves memory in load runs.</summary>
+    /// <summary>
+    /// Keep what the caller heard (8 kHz μ-law, one byte per 125 µs of the call) and every payload it received; off
+    /// saves memory in load runs.
+    /// </summary>
     public bool RecordHeard { get; init; } = true;
 
     /// <summary>

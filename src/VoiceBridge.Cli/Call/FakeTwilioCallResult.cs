@@ -60,4 +60,11 @@ public sealed record FakeTwilioCallResult
     /// <c>start</c> (silence 0xFF when nothing was queued). Empty when not recorded.
     /// </summary>
     public ReadOnlyMemory<byte> Heard { get; init; }
+
+    /// <summary>
+    /// Every media payload the bridge sent, 8 kHz μ-law, in arrival order: what the caller's player was given, apart
+    /// from when it played. <see cref="Heard"/> is the same bytes on the playout clock, with silence where the queue
+    /// ran dry and nothing of what was still queued at the hang-up. Recorded with <see cref="Heard"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> Received { get; init; }
 }

@@ -118,6 +118,38 @@ public sealed class FakeTwilioCallTests
         Assert.InRange(chunk, lastLoudPeriod, lastLoudPeriod + 1);
     }
 
+    // Heard is the playout timeline, Received the content: a reply sent in two bursts plays with a gap between them and
+    // is cut at the hang-up, while Received holds every byte in arrival order (what the 50-call cross-talk test analyses).
+    [Fact]
+    public async Task Received_HoldsEveryPayloadInOrder_WhileHeardHasTheGapAndTheCut()
+    {
+        var first = Enumerable.Repeat((byte)0x10, 320).ToArray(); // 2 periods
+        var second = Enumerable.Repeat((byte)0x20, 8000).ToArray(); // 1 s: more than the 600 ms call has left
+        await using var bridge = new ScriptedBridge(async peer =>
+        {
+            await peer.ReadStartAsync();
+            await peer.SendMediaAsync(first);
+            await peer.SendMarkAsync("played");
+            // The echo goes out at the start of the first period after the burst played: that period plays silence.
+            await NextMarkAsync(peer);
+            await peer.SendMediaAsync(second);
+        });
+        await bridge.StartAsync();
+
+        var result = await RunAsync(bridge, [], TimeSpan.FromMilliseconds(600));
+
+        Assert.Equal(first.Concat(second), result.Received.ToArray());
+        var heard = result.Heard.ToArray();
+        var start = Array.IndexOf(heard, (byte)0x10);
+        var resumed = Array.IndexOf(heard, (byte)0x20);
+        Assert.Equal(first, heard[start..(start + first.Length)]);
+        Assert.True(resumed - (start + first.Length) >= 160, $"a gap of only {resumed - (start + first.Length)} bytes");
+        Assert.All(heard[(start + first.Length)..resumed], b => Assert.Equal(0xFF, b));
+        Assert.All(heard[resumed..], b => Assert.Equal(0x20, b)); // still playing when the call hung up
+        Assert.InRange(heard.Length - resumed, 160, second.Length - 1);
+        Assert.Equal(2, result.PlayoutStarts);
+    }
+
     [Fact]
     public async Task UnreachableServer_IsReportedAsWebhookFailed()
     {
