@@ -16,6 +16,9 @@ namespace VoiceBridge.Server.Audit;
 /// </summary>
 internal sealed class CallAudit
 {
+    // What a line adds around its event (seq, ts, dir, type, prev and hash: ~210 bytes measured), charged while queued.
+    private const int LineOverhead = 200;
+
     private readonly AuditTrail _trail;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<AuditEntry> _held = new();
@@ -23,8 +26,6 @@ internal sealed class CallAudit
     private int _inQueue;
     private volatile bool _holding;
     private int _closed;
-    // What a line adds around its event (seq, ts, dir, type, prev and hash: ~210 bytes measured), charged while queued.
-    private const int LineOverhead = 200;
 
     private long _records;
     private long _bytesQueued;
