@@ -15,6 +15,13 @@ internal enum AuditAppend
     /// </summary>
     OverBound,
 
+    /// <summary>
+    /// Queued (or held), but the call has spent its audit budget (<c>Audit:MaxRecordsPerCall</c>,
+    /// <c>Audit:MaxBytesPerCall</c> or <c>Audit:MaxBytesPerMinute</c>): the session should end the call. The record is
+    /// still written: a live call's records are never dropped, the call is ended instead.
+    /// </summary>
+    OverBudget,
+
     /// <summary>The call's audit was already completed; the record was not taken.</summary>
     Closed,
 }

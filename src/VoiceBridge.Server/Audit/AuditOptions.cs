@@ -44,6 +44,28 @@ internal sealed class AuditOptions : IValidatableObject
     public int BacklogPerCall { get; set; } = 6_000;
 
     /// <summary>
+    /// Records one call may write. A phone call writes about 6 per 20 ms while both sides speak (300 a second), so
+    /// the default holds about 1 h 50 min of continuous two-way audio — a 1-hour call fits with room to spare.
+    /// When it is spent the call ends with <c>audit_budget</c> (docs/security-flood.md).
+    /// </summary>
+    [KeyedRange(1_000, 100_000_000, ErrorMessage = "Audit:MaxRecordsPerCall must be between 1000 and 100000000.")]
+    public int MaxRecordsPerCall { get; set; } = 2_000_000;
+
+    /// <summary>
+    /// Bytes of trail (as written: audio payloads are replaced by their digest) one call may write; see
+    /// docs/security-flood.md for how the default was sized. When it is spent the call ends with <c>audit_budget</c>.
+    /// </summary>
+    [KeyedRange(typeof(long), "65536", "1099511627776", ErrorMessage = "Audit:MaxBytesPerCall must be between 65536 and 1099511627776.")]
+    public long MaxBytesPerCall { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of trail one call may write in any one minute (fixed minutes on the server's clock): stops a client
+    /// that sends large valid events (each audited in full) long before <see cref="MaxBytesPerCall"/>.
+    /// </summary>
+    [KeyedRange(typeof(long), "65536", "1099511627776", ErrorMessage = "Audit:MaxBytesPerMinute must be between 65536 and 1099511627776.")]
+    public long MaxBytesPerMinute { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Keep a stereo WAV per call next to its trail (caller left, assistant right, as the caller heard it): 8 kHz for
     /// phone calls (what the phone leg carries), 24 kHz for browser calls (the upstream's rate).
     /// </summary>

@@ -27,6 +27,7 @@ internal sealed class AuditTrail : IAuditTrail
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Value;
         BacklogPerCall = settings.BacklogPerCall;
+        Budget = new AuditBudget(settings.MaxRecordsPerCall, settings.MaxBytesPerCall, settings.MaxBytesPerMinute);
         _time = time;
 
         // Producers only TryWrite: the hot path never waits on the writer. A full queue sends the call to its held backlog.
@@ -55,6 +56,9 @@ internal sealed class AuditTrail : IAuditTrail
     public long LateRecords => Interlocked.Read(ref _lateRecords);
 
     internal int BacklogPerCall { get; }
+
+    /// <summary>What each call may make us write (<c>Audit:MaxRecordsPerCall</c>, <c>Audit:MaxBytesPerCall</c>, <c>Audit:MaxBytesPerMinute</c>).</summary>
+    internal AuditBudget Budget { get; }
 
     /// <summary>Completes at the writer's next successful commit (a signal for tests and for draining at shutdown).</summary>
     internal Task NextCommit => Volatile.Read(ref _commit).Task;

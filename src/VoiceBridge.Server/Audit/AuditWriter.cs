@@ -163,6 +163,8 @@ internal sealed partial class AuditWriter(
                 state.Append(line.Span, entry.Timestamp, entry.Direction, entry.Type);
             }
 
+            entry.Call.Wrote(entry, line.Length, entry.Timestamp);
+
             if (!_dirty.Contains(state))
             {
                 _dirty.Add(state);

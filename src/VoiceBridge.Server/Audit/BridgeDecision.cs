@@ -10,6 +10,12 @@ internal sealed record BridgeDecision
 
     public string? Detail { get; init; }
 
+    /// <summary>Drop summaries: how many messages were refused or discarded for <see cref="Reason"/> since the last summary.</summary>
+    public long? Count { get; init; }
+
+    /// <summary>Drop summaries: their bytes (the messages themselves are never written).</summary>
+    public long? Bytes { get; init; }
+
     /// <summary>Control actions: which admin key asked (<c>key-</c> + 8 bytes of its SHA-256), never the key itself.</summary>
     public string? AdminKeyId { get; init; }
 

@@ -9,9 +9,16 @@ namespace VoiceBridge.Server.Audit;
 /// One call's audit trail, fed from the session's loops. Every method only copies the event into a pooled buffer and
 /// queues it (no I/O, no lock unless the queue is full); the background writer numbers, formats, hashes and writes.
 /// Thread-safe: the caller and upstream loops may record concurrently (their order is the order they reach the queue).
+/// Each call has an audit budget: records are counted as they are queued; bytes are what the writer wrote (after audio
+/// payloads are replaced by their digests) plus, for entries not written yet, their size as queued — so a call that
+/// outruns the writer is still held to its budget. Once either is spent, every further record is still taken and
+/// reported <see cref="AuditAppend.OverBudget"/> so the session ends the call.
 /// </summary>
 internal sealed class CallAudit
 {
+    // What a line adds around its event (seq, ts, dir, type, prev and hash: ~210 bytes measured), charged while queued.
+    private const int LineOverhead = 200;
+
     private readonly AuditTrail _trail;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<AuditEntry> _held = new();
@@ -20,12 +27,30 @@ internal sealed class CallAudit
     private volatile bool _holding;
     private int _closed;
 
+    private long _records;
+    private long _bytesQueued;
+    private volatile string? _spent;
+
+    // Written by the audit writer only (one thread).
+    private long _bytesWritten;
+    private long _minuteBytes;
+    private DateTimeOffset _minuteStart;
+
     internal CallAudit(AuditTrail trail, string callId, string transport)
     {
         _trail = trail;
         CallId = callId;
         Transport = transport;
     }
+
+    /// <summary>Records queued for this call so far.</summary>
+    public long Records => Interlocked.Read(ref _records);
+
+    /// <summary>Bytes of this call's trail the writer has written so far.</summary>
+    public long BytesWritten => Volatile.Read(ref _bytesWritten);
+
+    /// <summary>Which budget the call has spent, with the figures; null while within budget.</summary>
+    public string? BudgetSpent => _spent;
 
     public string CallId { get; }
 
@@ -78,6 +103,33 @@ internal sealed class CallAudit
 
     internal void Completed() => _completion.TrySetResult();
 
+    /// <summary>
+    /// The writer wrote one of this call's entries as a line of <paramref name="bytes"/> (timestamped <paramref name="at"/>):
+    /// its queued charge is replaced by what was written, and the per-minute budget counted.
+    /// </summary>
+    internal void Wrote(in AuditEntry entry, int bytes, DateTimeOffset at)
+    {
+        var total = _bytesWritten + bytes;
+        Volatile.Write(ref _bytesWritten, total);
+        Interlocked.Add(ref _bytesQueued, -(entry.Length + LineOverhead));
+        if (at - _minuteStart >= TimeSpan.FromMinutes(1))
+        {
+            _minuteStart = at;
+            _minuteBytes = 0;
+        }
+
+        _minuteBytes += bytes;
+        if (_spent is not null)
+        {
+            return;
+        }
+
+        if (_minuteBytes >= _trail.Budget.MaxBytesPerMinute)
+        {
+            _spent = $"the call wrote {_minuteBytes} bytes of trail within a minute (Audit:MaxBytesPerMinute is {_trail.Budget.MaxBytesPerMinute})";
+        }
+    }
+
     /// <summary>The writer took one of this call's entries from the queue.</summary>
     internal void Dequeued() => Interlocked.Decrement(ref _inQueue);
 
@@ -111,11 +163,33 @@ internal sealed class CallAudit
 
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(eventJson.Length, 1));
         eventJson.CopyTo(buffer);
-        return Push(new AuditEntry(this, kind, _trail.Now(), direction, eventType, buffer, eventJson.Length, offset));
+        var append = Push(new AuditEntry(this, kind, _trail.Now(), direction, eventType, buffer, eventJson.Length, offset));
+        var records = Interlocked.Increment(ref _records);
+        if (_spent is null)
+        {
+            CheckBudget(records);
+        }
+
+        // Backlog over its bound says more (the writer is behind for everyone); otherwise a spent budget ends the call.
+        return append != AuditAppend.OverBound && _spent is not null ? AuditAppend.OverBudget : append;
+    }
+
+    private void CheckBudget(long records)
+    {
+        var bytes = Volatile.Read(ref _bytesWritten) + Interlocked.Read(ref _bytesQueued);
+        if (records > _trail.Budget.MaxRecordsPerCall)
+        {
+            _spent = $"the call queued {records} records (Audit:MaxRecordsPerCall is {_trail.Budget.MaxRecordsPerCall})";
+        }
+        else if (bytes >= _trail.Budget.MaxBytesPerCall)
+        {
+            _spent = $"the call's trail reached {bytes} bytes (Audit:MaxBytesPerCall is {_trail.Budget.MaxBytesPerCall})";
+        }
     }
 
     private AuditAppend Push(AuditEntry entry)
     {
+        Interlocked.Add(ref _bytesQueued, entry.Length + LineOverhead);
         // Counted before the write so the writer never sees the entry while the count says none is queued.
         if (!_holding)
         {

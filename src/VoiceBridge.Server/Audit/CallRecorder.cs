@@ -29,6 +29,12 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     // Caller messages that arrive before the call id is known (Twilio's connected and start): kept, then audited at Open.
     private const int MaxEarlyMessages = 8;
 
+    // Drops are written as one summary per reason at most this often (and at the call's end): a flood of refused
+    // input costs a few records a minute, not one per message.
+    private static readonly TimeSpan DropSummaryInterval = TimeSpan.FromSeconds(10);
+
+    private static readonly int DropReasons = Enum.GetValues<CallDrop>().Length;
+
     private readonly IAuditTrail _trail;
     private readonly AuditOptions _options;
     private readonly TimeProvider _time;
@@ -41,7 +47,12 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     private CallAudit? _audit;
     private CallRecording? _recording;
     private ILiveCall? _call;
+    private readonly long[] _dropCounts = new long[DropReasons];
+    private readonly long[] _dropBytes = new long[DropReasons];
+    private long _lastDropSummary;
+    private int _summarising;
     private int _overBound;
+    private int _overBudget;
     private int _recordingFailureNoted;
 
     public CallRecorder(IAuditTrail trail, AuditOptions options, TimeProvider time, ILogger logger, string transport, string upstreamAudio)
@@ -55,6 +66,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         UpstreamAudio = upstreamAudio;
         _upstreamBytesPerMs = upstreamAudio == "pcm24k" ? 48 : 8;
         Transcript = new HeardTranscript(_upstreamBytesPerMs);
+        _lastDropSummary = time.GetTimestamp();
     }
 
     /// <summary>The upstream audio format: <c>pcm24k</c> or <c>pcmu</c>.</summary>
@@ -99,6 +111,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     /// <summary>The upstream connection, audited both ways.</summary>
     public IRealtimeConnection Wrap(IRealtimeConnection connection) => new AuditedConnection(connection, this);
 
+    /// <summary>A caller message the session accepted (refused ones are <see cref="Dropped"/>: counted, never written).</summary>
     public void Received(ReadOnlySpan<byte> message, bool binary)
     {
         if (_audit is null && StashEarly(message, binary))
@@ -115,8 +128,20 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
 
     internal void UpstreamReceived(ReadOnlySpan<byte> message) => Record(AuditDirection.UpstreamIn, message, binary: false);
 
-    /// <summary>The session ignored an input (or discarded audio) for this reason.</summary>
-    public void Dropped(CallDrop drop) => Decide(DropType, new BridgeDecision { Reason = DropName(drop) });
+    /// <summary>
+    /// The session refused an input of <paramref name="bytes"/> (or discarded audio) for this reason: counted, and
+    /// written as a <c>bridge.drop</c> summary per reason (count and bytes, never the payload) at most every 10 s and at
+    /// the call's end.
+    /// </summary>
+    public void Dropped(CallDrop drop, int bytes = 0)
+    {
+        Interlocked.Increment(ref _dropCounts[(int)drop]);
+        Interlocked.Add(ref _dropBytes[(int)drop], bytes);
+        if (_audit is not null && _time.GetElapsedTime(Interlocked.Read(ref _lastDropSummary)) >= DropSummaryInterval)
+        {
+            WriteDropSummaries();
+        }
+    }
 
     /// <summary>An operator acted on the call through the admin API: which action, by which admin key (its id, never the key).</summary>
     public void Controlled(string action, string adminKeyId, string? detail) =>
@@ -164,6 +189,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         var audit = _audit;
         if (audit is not null)
         {
+            WriteDropSummaries();
             Decide(EndType, new BridgeDecision { Reason = EndName(reason), Detail = detail });
             audit.Complete(EndName(reason));
             var durable = await Task.WhenAny(audit.Completion, Task.Delay(TimeSpan.FromMilliseconds(_options.CompleteTimeoutMs), _time)).ConfigureAwait(false);
@@ -195,6 +221,8 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         CallEndReason.ServerShutdown => "server_shutdown",
         CallEndReason.AuditBehind => "audit_behind",
         CallEndReason.EndedByBridge => "ended_by_bridge",
+        CallEndReason.CallerFlooding => "caller_flooding",
+        CallEndReason.AuditBudget => "audit_budget",
         _ => reason.ToString(),
     };
 
@@ -214,8 +242,38 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         CallDrop.InterruptedAudio => "interrupted_audio",
         CallDrop.MalformedUpstreamEvent => "malformed_upstream_event",
         CallDrop.BargeIn => "barge_in",
+        CallDrop.TooBig => "message_too_big",
+        CallDrop.InvalidValue => "invalid_value",
+        CallDrop.AfterEnd => "after_end",
         _ => drop.ToString(),
     };
+
+    // One writer at a time (the caller and upstream loops both drop); a summary racing this one is left for the next.
+    private void WriteDropSummaries()
+    {
+        if (Interlocked.Exchange(ref _summarising, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            Interlocked.Exchange(ref _lastDropSummary, _time.GetTimestamp());
+            for (var i = 0; i < DropReasons; i++)
+            {
+                var count = Interlocked.Exchange(ref _dropCounts[i], 0);
+                var bytes = Interlocked.Exchange(ref _dropBytes[i], 0);
+                if (count > 0)
+                {
+                    Decide(DropType, new BridgeDecision { Reason = DropName((CallDrop)i), Count = count, Bytes = bytes });
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _summarising, 0);
+        }
+    }
 
     private void Decide(string type, BridgeDecision decision)
     {
@@ -430,7 +488,18 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
             LogOverBound(_logger, _audit?.CallId ?? "(opening)", _options.BacklogPerCall);
             _call?.Stop(CallEndReason.AuditBehind, "the call's audit backlog passed Audit:BacklogPerCall");
         }
+        else if (append == AuditAppend.OverBudget && Interlocked.Exchange(ref _overBudget, 1) == 0)
+        {
+            // Ending the call, not dropping its records: a trail with a hole cannot be told from a tampered one, and
+            // the records of the call's end (summaries, end, close) still fit in the budget's slack.
+            var spent = _audit?.BudgetSpent ?? "audit budget spent";
+            LogOverBudget(_logger, _audit?.CallId ?? "(opening)", spent);
+            _call?.Stop(CallEndReason.AuditBudget, spent);
+        }
     }
+
+    [LoggerMessage(EventId = 6014, Level = LogLevel.Warning, Message = "Call {CallId}: audit budget spent ({Spent}); ending the call")]
+    private static partial void LogOverBudget(ILogger logger, string callId, string spent);
 
     [LoggerMessage(EventId = 6010, Level = LogLevel.Error, Message = "Call {CallId}: audit backlog over {Bound} records; ending the call (its records are kept)")]
     private static partial void LogOverBound(ILogger logger, string callId, int bound);

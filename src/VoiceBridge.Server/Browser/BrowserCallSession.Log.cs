@@ -23,6 +23,12 @@ internal sealed partial class BrowserCallSession
     [LoggerMessage(EventId = 1305, Level = LogLevel.Debug, Message = "Browser session {Id}: removed client field {Param} (server policy)")]
     private static partial void LogForbiddenField(ILogger logger, string id, string param);
 
+    [LoggerMessage(EventId = 1307, Level = LogLevel.Warning, Message = "Browser session {Id}: refusing input ({Drop}); further ones are only counted")]
+    private static partial void LogRefused(ILogger logger, string id, CallDrop drop);
+
+    [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "Browser session {Id}: more than {MaxRefused} refused events within {WindowSeconds} s; closing the client (1008)")]
+    private static partial void LogFlooding(ILogger logger, string id, int maxRefused, double windowSeconds);
+
     [LoggerMessage(EventId = 1306, Level = LogLevel.Warning, Message = "Browser session {Id}: client not reading ({Capacity} messages queued); closing")]
     private static partial void LogNotReading(ILogger logger, string id, int capacity);
 }

@@ -55,6 +55,9 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     private volatile AudioPath _output;
     private AudioPath _input;
     private RateWindow _appendRate;
+    private RateWindow _refusedRate;
+    private int _flooding;
+    private int _loggedRefusals;
     private long _errorsSent;
     private int _ended;
     private int _closed;
@@ -108,6 +111,9 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
 
     /// <summary>This connection's spans and metrics (Telemetry/); detached unless the endpoint started one.</summary>
     public CallTelemetry Telemetry { get; init; } = CallTelemetry.Detached("browser");
+
+    /// <summary>When the client counts as flooding and is closed (<c>Session:MaxRefusedMessages</c>, <c>Session:RefusedWindow</c>).</summary>
+    public CallerFlood Flood { get; init; } = new();
 
     /// <summary>Error events the bridge itself sent to the client.</summary>
     public long ErrorsSent => Interlocked.Read(ref _errorsSent);
@@ -170,9 +176,16 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the connection from outside (shutdown, operator).</summary>
+    /// <summary>Ends the connection from outside (shutdown, operator, the call's audit budget).</summary>
     public void Stop(CallEndReason reason, string detail)
     {
+        if (reason == CallEndReason.AuditBudget && Volatile.Read(ref _ended) == 0)
+        {
+            // The client should know why its session ends (it goes out before the close frame).
+            QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.AuditBudgetExceeded,
+                "This session made the bridge write more audit records than one session may; the session is closed.", null, null);
+        }
+
         End(reason, detail);
         _stopped.TrySetResult();
     }
@@ -236,8 +249,10 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
 
     private async Task DrainClientAsync(ReceiveBuffer buffer)
     {
-        while ((await _client.ReadAsync(buffer)).Kind != CallerReadKind.Closed)
+        CallerRead read;
+        while ((read = await _client.ReadAsync(buffer)).Kind != CallerReadKind.Closed)
         {
+            _audit?.Dropped(CallDrop.AfterEnd, read.Length);
         }
     }
 
@@ -253,9 +268,11 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
                 return;
             }
 
-            if (token.IsCancellationRequested)
+            if (token.IsCancellationRequested || Volatile.Read(ref _ended) == 1)
             {
-                // Ending: keep reading until the client answers our close frame, but act on nothing.
+                // Ending (the reason is set before the loops are cancelled): keep reading until the client answers our
+                // close frame, but act on nothing (counted).
+                _audit?.Dropped(CallDrop.AfterEnd, read.Length);
                 continue;
             }
 
@@ -264,6 +281,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
                 QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.MessageTooLarge,
                     $"Messages are limited to {_settings.MaxMessageBytes} bytes.", null, null);
                 Stop(CallEndReason.MessageTooBig, "message over the size cap");
+                _audit?.Dropped(CallDrop.TooBig, read.Length);
                 continue;
             }
 
@@ -273,6 +291,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
                 // (docs/protocols/openai-realtime.md#connecting-over-websocket).
                 QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.BinaryFrame,
                     "Binary frames are not supported; send JSON text events.", null, null);
+                Refuse(CallDrop.BinaryFrame, read.Length);
                 continue;
             }
 
@@ -299,6 +318,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         {
             QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidJson,
                 "The event is not a JSON object with a string 'type'.", null, null);
+            Refuse(CallDrop.MalformedJson, json.Length);
             return;
         }
 
@@ -311,6 +331,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         if (!RealtimeEventSerializer.TryParse(json.Span, out var parsed))
         {
             QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidValue, "The event has fields of the wrong type.", null, null);
+            Refuse(CallDrop.InvalidValue, json.Length);
             return;
         }
 
@@ -319,8 +340,12 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidValue,
                 $"Invalid value: '{parsed.Type}'. Supported values are: {string.Join(", ", AllowedClientTypes.Order(StringComparer.Ordinal))}.",
                 "type", parsed.EventId);
+            Refuse(CallDrop.UnexpectedEvent, json.Length);
             return;
         }
+
+        // An event the bridge acts on is audited as the client sent it (refused ones above are only counted).
+        _audit?.Received(json.Span, binary: false);
 
         var forward = type switch
         {
@@ -432,6 +457,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
                     $"More than {_settings.MaxAppendsPerSecond} input_audio_buffer.append events per second; the excess is dropped.", null, null);
             }
 
+            Refuse(CallDrop.Flood, json.Length);
             return;
         }
 
@@ -443,9 +469,12 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             {
                 QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidValue,
                     "'audio' must be base64 of 16-bit PCM in the session's input format.", "audio", ReadEventId(json.Span));
+                Refuse(CallDrop.InvalidBase64, json.Length);
                 return;
             }
 
+            // Audited before it is forwarded: the recording places the client's copy at the upstream copy's offset.
+            _audit?.Received(json.Span, binary: false);
             if (length == 0)
             {
                 return;
@@ -608,6 +637,31 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A client message refused (the client already got an error event): counted and summarised in the audit (never
+    /// written itself), logged once per reason; past <see cref="CallerFlood.MaxRefused"/> within the window the client
+    /// gets one more error and is closed with 1008. Client loop only.
+    /// </summary>
+    private void Refuse(CallDrop drop, int bytes)
+    {
+        _audit?.Dropped(drop, bytes);
+        var bit = 1 << (int)drop;
+        if ((Interlocked.Or(ref _loggedRefusals, bit) & bit) == 0)
+        {
+            LogRefused(_logger, Id, drop);
+        }
+
+        if (_refusedRate.Count(_time, Flood.Window) <= Flood.MaxRefused || Interlocked.Exchange(ref _flooding, 1) == 1)
+        {
+            return;
+        }
+
+        LogFlooding(_logger, Id, Flood.MaxRefused, Flood.Window.TotalSeconds);
+        QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.TooManyRefused,
+            $"More than {Flood.MaxRefused} events were refused within {Flood.Window.TotalSeconds:F0} s; the session is closed.", null, null);
+        Stop(CallEndReason.CallerFlooding, $"more than {Flood.MaxRefused} refused messages within {Flood.Window.TotalSeconds:F0} s");
+    }
+
     private bool IsFlooding(out bool firstExcess)
     {
         var count = _appendRate.Count(_time);
@@ -644,6 +698,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             CallEndReason.MessageTooBig => (WebSocketCloseStatus.MessageTooBig, "message too big"),
             CallEndReason.CallerNotReading => (WebSocketCloseStatus.PolicyViolation, "client not reading"),
             CallEndReason.PolicyViolation => (WebSocketCloseStatus.PolicyViolation, "policy violation"),
+            CallEndReason.CallerFlooding => (WebSocketCloseStatus.PolicyViolation, "too many refused events"),
+            CallEndReason.AuditBudget => (WebSocketCloseStatus.PolicyViolation, "audit budget spent"),
             CallEndReason.UpstreamConnectFailed or CallEndReason.UpstreamClosed => (WebSocketCloseStatus.InternalServerError, "upstream unavailable"),
             CallEndReason.ServerShutdown => (WebSocketCloseStatus.EndpointUnavailable, "server shutting down"),
             _ => (WebSocketCloseStatus.NormalClosure, "session ended"),

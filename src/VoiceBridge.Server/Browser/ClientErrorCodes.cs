@@ -15,4 +15,6 @@ internal static class ClientErrorCodes
     public const string MessageTooLarge = "message_too_large";
     public const string RateLimitExceeded = "rate_limit_exceeded";
     public const string UpstreamUnavailable = "upstream_unavailable";
+    public const string TooManyRefused = "too_many_invalid_events";
+    public const string AuditBudgetExceeded = "audit_budget_exceeded";
 }

@@ -25,7 +25,8 @@ internal static partial class RealtimeEndpoint
         [FromServices] CallRegistry registry,
         [FromServices] CallAdmission admission,
         [FromServices] CallRecorders recorders,
-        [FromServices] CallTelemetryFactory telemetry)
+        [FromServices] CallTelemetryFactory telemetry,
+        [FromServices] IOptions<Sessions.SessionOptions> sessionOptions)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<BrowserCallSession>();
@@ -77,7 +78,11 @@ internal static partial class RealtimeEndpoint
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
         // Started before the session so its span is current for everything the session runs (loops, tools, HttpClient).
         using var callTelemetry = telemetry.Start("browser");
-        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser()) { Telemetry = callTelemetry };
+        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser())
+        {
+            Telemetry = callTelemetry,
+            Flood = CallerFlood.From(sessionOptions.Value),
+        };
         registry.Add(session, time.GetUtcNow());
         try
         {

@@ -1,6 +1,9 @@
 namespace VoiceBridge.Server.Sessions;
 
-/// <summary>Things a call counts: inputs it ignored (each logged once per call) and notable events.</summary>
+/// <summary>
+/// Things a call counts: inputs it ignored (each logged once per call) and notable events. The audit trail carries them
+/// as counted <c>bridge.drop</c> summaries (count and bytes per reason), never one record per message.
+/// </summary>
 internal enum CallDrop
 {
     BinaryFrame = 0,
@@ -17,4 +20,13 @@ internal enum CallDrop
     InterruptedAudio,
     MalformedUpstreamEvent,
     BargeIn,
+
+    /// <summary>A message over the leg's size cap (the call ends).</summary>
+    TooBig,
+
+    /// <summary>A client event whose fields have the wrong types.</summary>
+    InvalidValue,
+
+    /// <summary>A message that arrived after the call had decided to end (read only to complete the close handshake).</summary>
+    AfterEnd,
 }

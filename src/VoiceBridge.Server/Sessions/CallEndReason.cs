@@ -32,4 +32,10 @@ internal enum CallEndReason
 
     /// <summary>The bridge ended the call on purpose: <c>end_call</c> after the goodbye was heard, an idle hang-up, or an operator's hang-up.</summary>
     EndedByBridge,
+
+    /// <summary>The caller kept sending input the bridge refuses (<c>Session:MaxRefusedMessages</c> within <c>Session:RefusedWindow</c>).</summary>
+    CallerFlooding,
+
+    /// <summary>The call made the bridge write more audit than its budget (<c>Audit:MaxRecordsPerCall</c>, <c>Audit:MaxBytesPerCall</c>, <c>Audit:MaxBytesPerMinute</c>).</summary>
+    AuditBudget,
 }

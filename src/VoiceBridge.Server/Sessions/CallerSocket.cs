@@ -8,7 +8,8 @@ namespace VoiceBridge.Server.Sessions;
 /// The caller's side of a call (Twilio or a browser): a capped message reader and a bounded outbound queue drained
 /// by one send loop, as in aspnetcore's WebSocket transport. Neither the receive nor the send is ever cancelled —
 /// cancelling a pending WebSocket operation aborts the socket before a close frame could go out; the close
-/// handshake (<see cref="CloseAsync"/>) ends them instead.
+/// handshake (<see cref="CloseAsync"/>) ends them instead. The tap sees what is sent; what is received is handed to it by
+/// the session once it has accepted the message.
 /// </summary>
 internal sealed class CallerSocket
 {
@@ -131,7 +132,8 @@ internal sealed class CallerSocket
             length += result.Count;
             if (result.EndOfMessage)
             {
-                _tap?.Received(buffer.Array.AsSpan(0, length), result.MessageType == WebSocketMessageType.Binary);
+                // Not audited here: the session decides whether the message is accepted (audited as it came) or
+                // refused (only counted), so a flood of junk never reaches the trail byte for byte.
                 return new CallerRead(result.MessageType == WebSocketMessageType.Binary ? CallerReadKind.Binary : CallerReadKind.Text, length);
             }
 

@@ -54,4 +54,16 @@ internal sealed class SessionOptions : IValidatableObject
     /// <summary>Wait before the second attempt; doubled for each further one (the first attempt is immediate).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan ReconnectBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Refused caller messages (malformed, binary, unknown events, over the rate) within <see cref="RefusedWindow"/>
+    /// after which the caller counts as flooding and is closed with 1008. A working client sends none: Twilio never
+    /// does, and a browser client at twice <c>Browser:MaxAppendsPerSecond</c> passes it within a second.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxRefusedMessages { get; set; } = CallerFlood.DefaultMaxRefused;
+
+    /// <summary>The window <see cref="MaxRefusedMessages"/> counts in (fixed windows on the server's clock).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RefusedWindow { get; set; } = CallerFlood.DefaultWindow;
 }

@@ -29,6 +29,9 @@ internal sealed partial class TwilioCallSession
     [LoggerMessage(EventId = 1207, Level = LogLevel.Information, Message = "Call {CallSid}: barge-in, truncating {ItemId} at {AudioEndMs} ms (clear sent: {Cleared})")]
     private static partial void LogBargeIn(ILogger logger, string callSid, string itemId, int audioEndMs, bool cleared);
 
+    [LoggerMessage(EventId = 1209, Level = LogLevel.Warning, Message = "Call {CallSid}: more than {MaxRefused} refused messages within {WindowSeconds} s; closing the caller (1008)")]
+    private static partial void LogFlooding(ILogger logger, string callSid, int maxRefused, double windowSeconds);
+
     [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Call {CallSid}: upstream error {Code} ({Type})")]
     private static partial void LogUpstreamError(ILogger logger, string callSid, string code, string type);
 }

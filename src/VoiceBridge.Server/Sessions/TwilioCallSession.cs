@@ -64,6 +64,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private string? _pendingItemId;
     private int _pendingFrameLength;
     private RateWindow _callerRate;
+    private RateWindow _refusedRate;
+    private int _flooding;
     private int _ended;
     private int _closed;
     private CallEndReason _endReason;
@@ -123,6 +125,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
 
     /// <summary>This call's spans and metrics (Telemetry/); detached unless the endpoint started one.</summary>
     public CallTelemetry Telemetry { get; init => Counters.Observer = field = value; } = CallTelemetry.Detached("twilio");
+
+    /// <summary>When the caller counts as flooding and is closed (<c>Session:MaxRefusedMessages</c>, <c>Session:RefusedWindow</c>).</summary>
+    public CallerFlood Flood { get; init; } = new();
 
     /// <summary>Runs the call to its end and returns why it ended.</summary>
     public async Task<CallEndReason> RunAsync(CancellationToken aborted)
@@ -228,9 +233,14 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                     return default;
                 case CallerReadKind.TooBig:
                     End(CallEndReason.MessageTooBig, "message over 64 KiB");
+                    _audit?.Dropped(CallDrop.TooBig, message.Length);
                     return new StartOutcome(false, DrainCallerAsync(buffer));
                 case CallerReadKind.Binary:
-                    Drop(CallDrop.BinaryFrame);
+                    if (Refuse(CallDrop.BinaryFrame, message.Length))
+                    {
+                        return new StartOutcome(false, DrainCallerAsync(buffer));
+                    }
+
                     continue;
             }
 
@@ -238,27 +248,35 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             var status = TwilioReader.Read(span, default, out var frame);
             if (frame.Event == TwilioEvent.Start)
             {
+                _audit?.Received(span, binary: false);
                 return AcceptStart(span) ? new StartOutcome(true, null) : new StartOutcome(false, DrainCallerAsync(buffer));
             }
 
             if (frame.Event == TwilioEvent.Stop)
             {
+                _audit?.Received(span, binary: false);
                 End(CallEndReason.CallerHungUp, "stop before start");
                 return new StartOutcome(false, DrainCallerAsync(buffer));
             }
 
-            if (frame.Event != TwilioEvent.Connected)
+            if (frame.Event == TwilioEvent.Connected)
             {
-                Drop(status == TwilioReadStatus.Ok || status == TwilioReadStatus.PayloadTooLarge ? CallDrop.BeforeStart : ToDrop(status));
+                _audit?.Received(span, binary: false);
+            }
+            else if (Refuse(status == TwilioReadStatus.Ok || status == TwilioReadStatus.PayloadTooLarge ? CallDrop.BeforeStart : ToDrop(status), message.Length))
+            {
+                return new StartOutcome(false, DrainCallerAsync(buffer));
             }
         }
     }
 
-    // After we decided to end, read (and ignore) until the caller answers our close frame.
+    // After we decided to end, read (and ignore, counted) until the caller answers our close frame.
     private async Task DrainCallerAsync(ReceiveBuffer buffer)
     {
-        while ((await _caller.ReadAsync(buffer)).Kind != CallerReadKind.Closed)
+        CallerRead read;
+        while ((read = await _caller.ReadAsync(buffer)).Kind != CallerReadKind.Closed)
         {
+            _audit?.Dropped(CallDrop.AfterEnd, read.Length);
         }
     }
 
@@ -318,25 +336,35 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                     case CallerReadKind.TooBig:
                         // Keep reading (and discarding) so the close handshake can complete behind the oversized message.
                         Stop(CallEndReason.MessageTooBig, "message over 64 KiB");
-                        continue;
-                    case CallerReadKind.Binary:
-                        if (!token.IsCancellationRequested)
-                        {
-                            Drop(CallDrop.BinaryFrame);
-                        }
-
+                        _audit?.Dropped(CallDrop.TooBig, read.Length);
                         continue;
                 }
 
-                if (token.IsCancellationRequested)
+                if (token.IsCancellationRequested || Volatile.Read(ref _ended) == 1)
                 {
-                    // Ending: keep reading until the caller answers our close frame, but act on nothing.
+                    // Ending (the reason is set before the loops are cancelled): keep reading until the caller answers
+                    // our close frame, but act on nothing (counted).
+                    _audit?.Dropped(CallDrop.AfterEnd, read.Length);
+                    continue;
+                }
+
+                if (read.Kind == CallerReadKind.Binary)
+                {
+                    Refuse(CallDrop.BinaryFrame, read.Length);
                     continue;
                 }
 
                 if (IsFlooding())
                 {
-                    Drop(CallDrop.Flood);
+                    // Over the rate, media is dropped; a stop never is (the caller hung up, whatever else it sent).
+                    if (IsStop(buffer.Array.AsSpan(0, read.Length)))
+                    {
+                        _audit?.Received(buffer.Array.AsSpan(0, read.Length), binary: false);
+                        Stop(CallEndReason.CallerHungUp, "stop");
+                        continue;
+                    }
+
+                    Refuse(CallDrop.Flood, read.Length);
                     continue;
                 }
 
@@ -372,13 +400,13 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         var status = TwilioReader.Read(message.Span, audio, out var frame);
         if (status != TwilioReadStatus.Ok)
         {
-            Drop(ToDrop(status));
+            Refuse(ToDrop(status), message.Length);
             return true;
         }
 
         if (!frame.StreamSid.IsEmpty && !frame.StreamSid.SequenceEqual(_streamSidUtf8))
         {
-            Drop(CallDrop.WrongStreamSid);
+            Refuse(CallDrop.WrongStreamSid, message.Length);
             return true;
         }
 
@@ -387,25 +415,36 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             case TwilioEvent.Media:
                 if (frame.PayloadLength == 0)
                 {
-                    Drop(CallDrop.EmptyPayload);
+                    Refuse(CallDrop.EmptyPayload, message.Length);
                     return true;
                 }
 
+                // Audited before it is forwarded: the recording places the upstream copy at the caller copy's offset.
+                _audit?.Received(message.Span, binary: false);
                 var payload = audio.AsMemory(0, frame.PayloadLength);
                 await ForwardCallerAudioAsync(payload, token);
                 Telemetry.OnInboundAudio(payload.Length, received);
                 return true;
             case TwilioEvent.Mark:
+                if (!TryParseMark(frame.Name, out _))
+                {
+                    Refuse(CallDrop.UnknownMark, message.Length);
+                    return true;
+                }
+
+                _audit?.Received(message.Span, binary: false);
                 OnMarkEcho(frame.Name);
                 return true;
             case TwilioEvent.Dtmf:
+                _audit?.Received(message.Span, binary: false);
                 await ForwardDigitAsync(Encoding.UTF8.GetString(frame.Name), token);
                 return true;
             case TwilioEvent.Stop:
+                _audit?.Received(message.Span, binary: false);
                 End(CallEndReason.CallerHungUp, "stop");
                 return false;
             default:
-                Drop(CallDrop.UnexpectedEvent);
+                Refuse(CallDrop.UnexpectedEvent, message.Length);
                 return true;
         }
     }
@@ -602,7 +641,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 {
                     // Audio still streaming for a response the caller talked over: neither played nor forwarded.
                     Counters.Add(CallDrop.InterruptedAudio);
-                    _audit?.Dropped(CallDrop.InterruptedAudio);
+                    _audit?.Dropped(CallDrop.InterruptedAudio, json.Length);
                     return true;
                 }
             }
@@ -791,10 +830,32 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
 
     private bool IsFlooding() => _callerRate.Count(_time) > MaxCallerMessagesPerSecond;
 
-    private void Drop(CallDrop drop)
+    // Only on the flood path: one more parse of a message that is otherwise dropped unread.
+    private static bool IsStop(ReadOnlySpan<byte> json) =>
+        TwilioReader.Read(json, default, out var frame) == TwilioReadStatus.Ok && frame.Event == TwilioEvent.Stop;
+
+    /// <summary>
+    /// A caller message refused: counted (and summarised in the audit, never written itself), logged once per reason;
+    /// past <see cref="CallerFlood.MaxRefused"/> within the window the caller is closed with 1008. Returns true then.
+    /// Caller loop only.
+    /// </summary>
+    private bool Refuse(CallDrop drop, int bytes)
+    {
+        Drop(drop, bytes);
+        if (_refusedRate.Count(_time, Flood.Window) <= Flood.MaxRefused || Interlocked.Exchange(ref _flooding, 1) == 1)
+        {
+            return false;
+        }
+
+        LogFlooding(_logger, CallSid ?? "(before start)", Flood.MaxRefused, Flood.Window.TotalSeconds);
+        Stop(CallEndReason.CallerFlooding, $"more than {Flood.MaxRefused} refused messages within {Flood.Window.TotalSeconds:F0} s");
+        return true;
+    }
+
+    private void Drop(CallDrop drop, int bytes = 0)
     {
         Counters.Add(drop);
-        _audit?.Dropped(drop);
+        _audit?.Dropped(drop, bytes);
         bool first;
         lock (_loggedDrops)
         {
@@ -837,6 +898,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         var (status, description) = _endReason switch
         {
             CallEndReason.PolicyViolation => (WebSocketCloseStatus.PolicyViolation, "policy violation"),
+            CallEndReason.CallerFlooding => (WebSocketCloseStatus.PolicyViolation, "too many refused messages"),
+            CallEndReason.AuditBudget => (WebSocketCloseStatus.PolicyViolation, "audit budget spent"),
             CallEndReason.MessageTooBig => (WebSocketCloseStatus.MessageTooBig, "message too big"),
             CallEndReason.UpstreamConnectFailed or CallEndReason.UpstreamClosed => (WebSocketCloseStatus.InternalServerError, "upstream unavailable"),
             CallEndReason.ServerShutdown => (WebSocketCloseStatus.EndpointUnavailable, "server shutting down"),

@@ -50,6 +50,9 @@ public sealed class AuditRegistrationTests
     [InlineData("Audit:QueueCapacity", "10", "Audit:QueueCapacity must be between 64 and 10000000.")]
     [InlineData("Audit:Sink", "Postgres", "Audit:ConnectionString is required when Audit:Sink is Postgres.")]
     [InlineData("Audit:Table", "x; drop table y", "Audit:Table must be a lower-case SQL identifier.")]
+    [InlineData("Audit:MaxRecordsPerCall", "10", "Audit:MaxRecordsPerCall must be between 1000 and 100000000.")]
+    [InlineData("Audit:MaxBytesPerCall", "1024", "Audit:MaxBytesPerCall must be between 65536 and 1099511627776.")]
+    [InlineData("Audit:MaxBytesPerMinute", "0", "Audit:MaxBytesPerMinute must be between 65536 and 1099511627776.")]
     public async Task BadSetting_StopsTheBoot_NamingTheKey(string key, string value, string message)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());

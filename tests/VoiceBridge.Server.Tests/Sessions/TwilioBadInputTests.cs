@@ -108,18 +108,20 @@ public sealed class TwilioBadInputTests
     }
 
     [Fact]
-    public async Task AFlood_IsCappedAndCounted_WithoutEndingTheCall()
+    public async Task AShortFlood_IsCappedAndCounted_WithoutEndingTheCall()
     {
         var time = new FakeTimeProvider();
         await using var call = await TwilioCallHarness.StartedAsync(new SessionPolicy { PassthroughMulaw = true }, time);
         var frame = Encoding.UTF8.GetBytes("{\"event\":\"media\",\"streamSid\":\"" + TwilioCallHarness.StreamSid + "\",\"media\":{\"payload\":\"/w==\"}}");
 
-        for (var i = 0; i < 1500; i++)
+        // Up to Session:MaxRefusedMessages over the rate: capped and counted, the caller is not closed for it
+        // (TwilioFloodTests covers a caller that keeps flooding).
+        for (var i = 0; i < 500 + CallerFlood.DefaultMaxRefused; i++)
         {
             await call.Twilio.SendAsync(frame, WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
         }
 
-        // The fake clock never moves, so all 1,500 arrive within one second: 500 are forwarded...
+        // The fake clock never moves, so all of them arrive within one second: 500 are forwarded...
         for (var i = 0; i < 500; i++)
         {
             Assert.Equal("input_audio_buffer.append", (await call.Upstream.NextAsync())["type"]!.GetValue<string>());
@@ -128,7 +130,7 @@ public sealed class TwilioBadInputTests
         // ...and the caller's close, handled after every earlier message, ends the call normally: the flood did not.
         await call.Twilio.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", TestContext.Current.CancellationToken);
         Assert.Equal(CallEndReason.CallerClosed, await call.EndAsync());
-        Assert.Equal(1000, call.Session.Counters[CallDrop.Flood]);
+        Assert.Equal(CallerFlood.DefaultMaxRefused, call.Session.Counters[CallDrop.Flood]);
         Assert.False(call.Upstream.TryNext(out var extra) && extra.Contains("append", StringComparison.Ordinal));
     }
 
