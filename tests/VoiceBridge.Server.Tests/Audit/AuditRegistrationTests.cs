@@ -22,6 +22,7 @@ public sealed class AuditRegistrationTests
             builder.WebHost.UseTestServer();
         builder.WebHost.UseTestServer();
             builder.Configuration["Audit:Directory"] = directory;
+            builder.Configuration["Audit:SigningKey"] = VoiceBridge.Tests.Shared.TestAuditDirectory.SigningKey;
             builder.AddAudit();
             await using var app = builder.Build();
             await app.StartAsync(Token);
@@ -38,7 +39,8 @@ public sealed class AuditRegistrationTests
             Assert.Equal(HealthStatus.Healthy, health.Status);
             Assert.Contains("audit", health.Entries.Keys);
             var file = Assert.Single(Directory.GetFiles(directory, "*.jsonl", SearchOption.AllDirectories));
-            Assert.Equal(AuditFileStatus.Complete, AuditVerifier.VerifyFile(file).Status);
+            Assert.Equal(AuditFileStatus.Complete, AuditVerifier.VerifyFile(file, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys).Status);
+            Assert.All(AuditDirectoryVerifier.Verify(directory, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys, requireSealed: true), r => Assert.Equal(AuditFileVerdict.Sealed, r.Verdict));
         }
         finally
         {
@@ -51,6 +53,8 @@ public sealed class AuditRegistrationTests
     [InlineData("Audit:QueueCapacity", "10", "Audit:QueueCapacity must be between 64 and 10000000.")]
     [InlineData("Audit:Sink", "Postgres", "Audit:ConnectionString is required when Audit:Sink is Postgres.")]
     [InlineData("Audit:Table", "x; drop table y", "Audit:Table must be a lower-case SQL identifier.")]
+    [InlineData("Audit:SigningKey", "c2hvcnQ=", "Audit:SigningKey is not usable: the key is 5 bytes; at least 32 are required")]
+    [InlineData("Audit:SigningKey", "not base64!", "Audit:SigningKey is not usable: the key is not base64.")]
     public async Task BadSetting_StopsTheBoot_NamingTheKey(string key, string value, string message)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -62,5 +66,46 @@ public sealed class AuditRegistrationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(Token));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OutsideDevelopment_WithoutASigningKey_TheServerRefusesToStart()
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseTestServer();
+        builder.Configuration["Audit:SigningKey"] = "";
+        builder.AddAudit();
+        await using var app = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(Token));
+
+        Assert.Contains("Audit:SigningKey is required outside Development", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InDevelopment_WithoutASigningKey_TrailsAreWrittenUnsealed()
+    {
+        var directory = Directory.CreateTempSubdirectory("vb-audit-dev-").FullName;
+        try
+        {
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+            builder.WebHost.UseTestServer();
+            builder.Configuration["Audit:Directory"] = directory;
+            builder.Configuration["Audit:SigningKey"] = "";
+            builder.AddAudit();
+            await using var app = builder.Build();
+            await app.StartAsync(Token);
+            var call = app.Services.GetRequiredService<IAuditTrail>().Open("CAdev", AuditFormat.TwilioTransport);
+            call.Complete("caller_hangup");
+            await call.Completion.WaitAsync(TimeSpan.FromSeconds(10), Token);
+            await app.StopAsync(Token);
+
+            var trail = Assert.Single(AuditDirectoryVerifier.Verify(directory, [], requireSealed: false), r => r.Path.EndsWith("CAdev.jsonl", StringComparison.Ordinal));
+            Assert.Equal(AuditFileVerdict.Unsealed, trail.Verdict);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }
