@@ -398,6 +398,13 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 OnMarkEcho(frame.Name);
                 return true;
             case TwilioEvent.Dtmf:
+                // The digit becomes text in the prompt: one keypad key only, or a caller could type instructions.
+                if (frame.Name.Length != 1 || !IsKeypadKey(frame.Name[0]))
+                {
+                    Drop(CallDrop.InvalidDtmf);
+                    return true;
+                }
+
                 await ForwardDigitAsync(Encoding.UTF8.GetString(frame.Name), token);
                 return true;
             case TwilioEvent.Stop:
@@ -437,6 +444,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         // PCM16 little-endian is the wire format (openai-realtime.md §3); this machine is little-endian too.
         return RealtimeAudioFrames.WriteInputAudioBufferAppend(MemoryMarshal.AsBytes(pcm24[..produced]));
     }
+
+    private static bool IsKeypadKey(byte key) => key is (>= (byte)'0' and <= (byte)'9') or (byte)'*' or (byte)'#' or (>= (byte)'A' and <= (byte)'D');
 
     private async ValueTask ForwardDigitAsync(string digit, CancellationToken token)
     {
