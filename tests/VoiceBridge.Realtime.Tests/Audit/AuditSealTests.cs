@@ -44,6 +44,26 @@ public sealed class AuditSealTests
         Assert.Equal(3, result.Break!.Line);
     }
 
+    [Fact]
+    public void SealingARecord_AllocatesNothing()
+    {
+        using var writer = new AuditChainWriter(Key);
+        writer.WriteHeader(new AuditHeader("CA1", AuditFormat.TwilioTransport, AuditTrails.Start, "00"));
+        var json = """{"event":"mark","streamSid":"MZ1","mark":{"name":"chunk-1"}}"""u8.ToArray();
+        for (var i = 0; i < 100; i++)
+        {
+            writer.WriteRecord(AuditTrails.Start, AuditDirection.CallerIn, "mark", json);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 5_000; i++)
+        {
+            writer.WriteRecord(AuditTrails.Start, AuditDirection.CallerIn, "mark", json);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Theory]
     [InlineData("", "the key is empty")]
     [InlineData("c2hvcnQ=", "at least 32 are required")]
