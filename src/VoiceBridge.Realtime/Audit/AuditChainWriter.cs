@@ -7,7 +7,9 @@ namespace VoiceBridge.Realtime.Audit;
 
 /// <summary>
 /// Formats one call's header and records as audit lines (see <see cref="AuditFormat"/>) and keeps the chain:
-/// sequence numbers and the previous line's hash. Not thread-safe: the audit writer owns one per call.
+/// sequence numbers and the previous line's hash. With a <see cref="AuditSigningKey"/> the trail is sealed (format
+/// version 2: every line's hash is HMAC-SHA256 under the key); without one it is a plain SHA-256 chain (version 1).
+/// Not thread-safe: the audit writer owns one per call.
 /// </summary>
 public sealed class AuditChainWriter : IDisposable
 {
@@ -15,16 +17,29 @@ public sealed class AuditChainWriter : IDisposable
     private readonly ArrayBufferWriter<byte> _scratch = new(1024);
     private readonly Utf8JsonWriter _json;
     private readonly byte[] _prevHex = new byte[AuditFormat.HashHexLength];
+    private readonly AuditSigningKey? _key;
+
+    // One HMAC state per call, reset by every line: no allocation per record.
+    private readonly IncrementalHash? _mac;
     private bool _headerWritten;
     private bool _closed;
 
-    public AuditChainWriter()
+    public AuditChainWriter(AuditSigningKey? key = null)
     {
         // Validation off: the line is left open after "prev" so the hash suffix can be appended by hand.
         _json = new Utf8JsonWriter(_line, new JsonWriterOptions { SkipValidation = true });
+        _key = key;
+        _mac = key is null ? null : IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Bytes);
     }
 
-    public void Dispose() => _json.Dispose();
+    public void Dispose()
+    {
+        _json.Dispose();
+        _mac?.Dispose();
+    }
+
+    /// <summary>Whether the lines are sealed (HMAC-SHA256) rather than plainly hashed.</summary>
+    public bool IsSealed => _key is not null;
 
     /// <summary>Sequence number of the last record written (0 after the header).</summary>
     public long LastSeq { get; private set; }
@@ -45,7 +60,13 @@ public sealed class AuditChainWriter : IDisposable
 
         Begin();
         _json.WriteString("format"u8, AuditFormat.FormatName);
-        _json.WriteNumber("version"u8, AuditFormat.Version);
+        _json.WriteNumber("version"u8, _key is null ? AuditFormat.Version : AuditFormat.SealedVersion);
+        if (_key is not null)
+        {
+            _json.WriteString("seal"u8, AuditFormat.SealAlgorithm);
+            _json.WriteString("kid"u8, _key.Id);
+        }
+
         _json.WriteString("call_id"u8, header.CallId);
         _json.WriteString("transport"u8, header.Transport);
         WriteTimestamp("started"u8, header.Started);
@@ -131,7 +152,16 @@ public sealed class AuditChainWriter : IDisposable
         // The object is still open: everything so far is what the hash covers.
         _json.Flush();
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(_line.WrittenSpan, hash);
+        if (_mac is null)
+        {
+            SHA256.HashData(_line.WrittenSpan, hash);
+        }
+        else
+        {
+            _mac.AppendData(_line.WrittenSpan);
+            _mac.GetHashAndReset(hash);
+        }
+
         AuditFormat.WriteHex(hash, _prevHex);
         _line.Write(AuditFormat.HashSuffixStart);
         _line.Write(_prevHex);

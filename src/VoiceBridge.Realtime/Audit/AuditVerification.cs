@@ -10,4 +10,10 @@ public sealed record AuditVerification(AuditFileStatus Status, long Records, str
 {
     /// <summary>Last record's hash (lower-case hex), empty when nothing verified.</summary>
     public string LastHash { get; init; } = "";
+
+    /// <summary>The key id a sealed trail names (version 2); null for an unsealed trail.</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>Whether the trail is sealed (its lines are HMAC-SHA256 under <see cref="KeyId"/>).</summary>
+    public bool Sealed => KeyId is not null;
 }

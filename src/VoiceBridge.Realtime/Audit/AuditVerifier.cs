@@ -6,7 +6,9 @@ namespace VoiceBridge.Realtime.Audit;
 
 /// <summary>
 /// Checks one call's audit trail line by line: header first, every line's own hash, sequence 1, 2, 3… without gaps,
-/// each <c>prev</c> equal to the previous line's hash, nothing after the close record.
+/// each <c>prev</c> equal to the previous line's hash, nothing after the close record. A sealed trail (version 2) is
+/// checked with the key its header names (<c>kid</c>), which must be among the keys given; without it the trail cannot
+/// be verified and is reported broken, never trusted.
 /// </summary>
 /// <remarks>
 /// Crash rule: the writer appends whole lines (LF last) and fsyncs, so after a crash only the last line can be
@@ -15,29 +17,33 @@ namespace VoiceBridge.Realtime.Audit;
 /// followed by something other than LF, which a torn write cannot produce (the LF was changed: broken).
 /// A whole line without its LF is verified and counted like any other.
 /// </remarks>
-public sealed class AuditVerifier
+public sealed class AuditVerifier : IDisposable
 {
     private readonly byte[] _prevHex = new byte[AuditFormat.HashHexLength];
+    private readonly IReadOnlyList<AuditSigningKey> _keys;
+    private IncrementalHash? _mac;
+    private string? _keyId;
     private long _line;
     private long _records;
     private bool _closed;
     private string? _callId;
     private AuditBreak? _break;
 
-    private AuditVerifier()
+    private AuditVerifier(IReadOnlyList<AuditSigningKey>? keys)
     {
+        _keys = keys ?? [];
     }
 
-    public static AuditVerification VerifyFile(string path)
+    public static AuditVerification VerifyFile(string path, IReadOnlyList<AuditSigningKey>? keys = null)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
-        return Verify(stream);
+        return Verify(stream, keys);
     }
 
-    public static AuditVerification Verify(Stream stream)
+    public static AuditVerification Verify(Stream stream, IReadOnlyList<AuditSigningKey>? keys = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var verifier = new AuditVerifier();
+        using var verifier = new AuditVerifier(keys);
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         var filled = 0;
         try
@@ -82,9 +88,9 @@ public sealed class AuditVerifier
     }
 
     /// <summary>Verifies a whole trail held in memory (for example rows read back from the database).</summary>
-    public static AuditVerification Verify(ReadOnlySpan<byte> content)
+    public static AuditVerification Verify(ReadOnlySpan<byte> content, IReadOnlyList<AuditSigningKey>? keys = null)
     {
-        var verifier = new AuditVerifier();
+        using var verifier = new AuditVerifier(keys);
         int newline;
         while ((newline = content.IndexOf((byte)'\n')) >= 0)
         {
@@ -98,6 +104,8 @@ public sealed class AuditVerifier
 
         return verifier.Finish(content);
     }
+
+    public void Dispose() => _mac?.Dispose();
 
     private AuditVerification Finish(ReadOnlySpan<byte> tail)
     {
@@ -130,13 +138,14 @@ public sealed class AuditVerifier
     {
         if (_break is not null)
         {
-            return new AuditVerification(AuditFileStatus.Broken, _records, _callId, _break, 0);
+            return new AuditVerification(AuditFileStatus.Broken, _records, _callId, _break, 0) { KeyId = _keyId };
         }
 
         var status = _closed ? AuditFileStatus.Complete : AuditFileStatus.Incomplete;
         return new AuditVerification(status, _records, _callId, null, tornBytes)
         {
             LastHash = _line == 0 ? "" : System.Text.Encoding.ASCII.GetString(_prevHex),
+            KeyId = _keyId,
         };
     }
 
@@ -144,15 +153,28 @@ public sealed class AuditVerifier
     {
         _line++;
         var expectedSeq = _records + 1;
-        var seqForReport = _line == 1 ? 0 : expectedSeq;
-        if (!HashHolds(line))
-        {
-            return Fail(seqForReport, "its hash does not match its content (the line was changed)");
-        }
-
         if (_line == 1)
         {
-            return Header(line);
+            // The header names the key its hash is sealed with, so it is read before its hash is checked.
+            if (!Header(line))
+            {
+                return false;
+            }
+
+            if (!HashHolds(line))
+            {
+                return Fail(0, _mac is null
+                    ? "its hash does not match its content (the line was changed)"
+                    : "its seal does not match its content (the line was changed, or sealed by someone else under this key id)");
+            }
+
+            line[^(AuditFormat.HashHexLength + 2)..^2].CopyTo(_prevHex);
+            return true;
+        }
+
+        if (!HashHolds(line))
+        {
+            return Fail(expectedSeq, "its hash does not match its content (the line was changed)");
         }
 
         if (_closed)
@@ -220,6 +242,7 @@ public sealed class AuditVerifier
     private bool Header(ReadOnlySpan<byte> line)
     {
         string? format = null;
+        string? seal = null;
         var version = -1;
         var reader = new Utf8JsonReader(line);
         try
@@ -242,6 +265,16 @@ public sealed class AuditVerifier
                     reader.Read();
                     _callId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 }
+                else if (reader.ValueTextEquals("seal"u8))
+                {
+                    reader.Read();
+                    seal = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("kid"u8))
+                {
+                    reader.Read();
+                    _keyId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
                 else
                 {
                     reader.Read();
@@ -254,12 +287,40 @@ public sealed class AuditVerifier
             return Fail(0, "the header is not valid JSON");
         }
 
-        if (format != AuditFormat.FormatName || version != AuditFormat.Version)
+        if (format != AuditFormat.FormatName || version is not (AuditFormat.Version or AuditFormat.SealedVersion))
         {
-            return Fail(0, $"not a {AuditFormat.FormatName} version {AuditFormat.Version} header");
+            return Fail(0, $"not a {AuditFormat.FormatName} version {AuditFormat.Version} or {AuditFormat.SealedVersion} header");
         }
 
-        line[^(AuditFormat.HashHexLength + 2)..^2].CopyTo(_prevHex);
+        if (version == AuditFormat.Version)
+        {
+            _keyId = null;
+            return true;
+        }
+
+        if (seal != AuditFormat.SealAlgorithm || string.IsNullOrEmpty(_keyId))
+        {
+            return Fail(0, $"a version {AuditFormat.SealedVersion} header must name seal \"{AuditFormat.SealAlgorithm}\" and its key id");
+        }
+
+        AuditSigningKey? key = null;
+        foreach (var candidate in _keys)
+        {
+            if (candidate.Id == _keyId)
+            {
+                key = candidate;
+                break;
+            }
+        }
+
+        if (key is null)
+        {
+            return Fail(0, _keys.Count == 0
+                ? $"sealed with key {_keyId}, and no key was given: it cannot be verified"
+                : $"sealed with key {_keyId}, which is not among the keys given: it cannot be verified");
+        }
+
+        _mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Bytes);
         return true;
     }
 
@@ -269,8 +330,11 @@ public sealed class AuditVerifier
         return false;
     }
 
-    /// <summary>The line ends with <c>,"hash":"&lt;hex&gt;"}</c> and the hex is the SHA-256 of what precedes it.</summary>
-    private static bool HashHolds(ReadOnlySpan<byte> line)
+    /// <summary>
+    /// The line ends with <c>,"hash":"&lt;hex&gt;"}</c> and the hex is the SHA-256 (unsealed) or the HMAC-SHA256 under the
+    /// header's key (sealed) of what precedes it.
+    /// </summary>
+    private bool HashHolds(ReadOnlySpan<byte> line)
     {
         if (line.Length < AuditFormat.HashSuffixLength + 1)
         {
@@ -283,10 +347,20 @@ public sealed class AuditVerifier
             return false;
         }
 
+        // Constant-time comparison below: a verifier that is also a service must not leak how much of a seal matched.
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(line[..^AuditFormat.HashSuffixLength], hash);
+        if (_mac is null)
+        {
+            SHA256.HashData(line[..^AuditFormat.HashSuffixLength], hash);
+        }
+        else
+        {
+            _mac.AppendData(line[..^AuditFormat.HashSuffixLength]);
+            _mac.GetHashAndReset(hash);
+        }
+
         Span<byte> hex = stackalloc byte[AuditFormat.HashHexLength];
         AuditFormat.WriteHex(hash, hex);
-        return hex.SequenceEqual(suffix.Slice(AuditFormat.HashSuffixStart.Length, AuditFormat.HashHexLength));
+        return CryptographicOperations.FixedTimeEquals(hex, suffix.Slice(AuditFormat.HashSuffixStart.Length, AuditFormat.HashHexLength));
     }
 }

@@ -4,7 +4,7 @@ using VoiceBridge.Realtime.Audit;
 namespace VoiceBridge.Server.Audit;
 
 /// <summary>The writer's side of one call: its chain and the lines formatted since the last commit. Writer thread only.</summary>
-internal sealed class AuditCallState(CallAudit call, AuditHeader header) : IDisposable
+internal sealed class AuditCallState(CallAudit call, AuditHeader header, AuditSigningKey? key = null) : IDisposable
 {
     /// <summary>Type stored for the header row (sequence 0) in the database sink.</summary>
     public const string HeaderType = "audit.header";
@@ -16,7 +16,7 @@ internal sealed class AuditCallState(CallAudit call, AuditHeader header) : IDisp
 
     public AuditHeader Header { get; } = header;
 
-    public AuditChainWriter Chain { get; } = new();
+    public AuditChainWriter Chain { get; } = new(key);
 
     /// <summary>The close record is formatted; once committed the call is done.</summary>
     public bool Closing { get; set; }

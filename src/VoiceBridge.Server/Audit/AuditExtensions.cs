@@ -17,6 +17,7 @@ internal static class AuditExtensions
         services.AddOptionsWithValidateOnStart<AuditOptions>().BindConfiguration(AuditOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditDirectoryValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditSealValidator>());
 
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IAuditTrail>(provider => provider.GetRequiredService<AuditTrail>());

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using VoiceBridge.Realtime.Audit;
 using VoiceBridge.Server.Upstream;
 
 namespace VoiceBridge.Server.Audit;
@@ -87,11 +88,39 @@ internal sealed class AuditOptions : IValidatableObject
     /// </summary>
     public IList<string> AdminKeys { get; } = [];
 
+    /// <summary>
+    /// The key that seals every trail and index (HMAC-SHA256), base64, at least 32 bytes (<c>openssl rand -base64 32</c>,
+    /// or <c>voicebridge audit new-key</c>). Never logged and never written to the trail: files name it by a fingerprint.
+    /// Required outside Development; in Development, absent means unsealed trails and a warning at start.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    private AuditSigningKey? _parsedKey;
+
+    /// <summary>The parsed <see cref="SigningKey"/>, or null when none is configured (validated at start).</summary>
+    internal AuditSigningKey? ParsedSigningKey()
+    {
+        if (_parsedKey is null && !string.IsNullOrWhiteSpace(SigningKey) && AuditSigningKey.TryParse(SigningKey, out var key, out _))
+        {
+            _parsedKey = key;
+        }
+
+        return _parsedKey;
+    }
+
+    /// <summary>The keys the server verifies stored trails with (for the admin API): the signing key, when there is one.</summary>
+    internal IReadOnlyList<AuditSigningKey> VerificationKeys() => ParsedSigningKey() is { } key ? [key] : [];
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Sink == AuditSinkKind.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
         {
             yield return new ValidationResult("Audit:ConnectionString is required when Audit:Sink is Postgres.", [nameof(ConnectionString)]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(SigningKey) && !AuditSigningKey.TryParse(SigningKey, out _, out var error))
+        {
+            yield return new ValidationResult($"Audit:SigningKey is not usable: {error}.", [nameof(SigningKey)]);
         }
     }
 }

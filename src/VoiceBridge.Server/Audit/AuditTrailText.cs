@@ -20,9 +20,9 @@ internal static class AuditTrailText
         id.Length is > 0 and <= MaxCallIdLength && id.AsSpan().IndexOfAnyExcept(IdCharacters) < 0;
 
     /// <summary>The transcript of the trail's verified records.</summary>
-    public static CallTranscript Transcript(string callId, ReadOnlySpan<byte> trail)
+    public static CallTranscript Transcript(string callId, ReadOnlySpan<byte> trail, IReadOnlyList<AuditSigningKey> keys)
     {
-        var verification = AuditVerifier.Verify(trail);
+        var verification = AuditVerifier.Verify(trail, keys);
         HeardTranscript? transcript = null;
         foreach (var record in Records(trail, verification.Records))
         {
@@ -46,9 +46,9 @@ internal static class AuditTrailText
     }
 
     /// <summary>The recording's path relative to <c>Audit:Directory</c>, from the trail's <c>audit.session</c> record.</summary>
-    public static string? Recording(ReadOnlySpan<byte> trail)
+    public static string? Recording(ReadOnlySpan<byte> trail, IReadOnlyList<AuditSigningKey> keys)
     {
-        var verification = AuditVerifier.Verify(trail);
+        var verification = AuditVerifier.Verify(trail, keys);
         foreach (var record in Records(trail, Math.Min(verification.Records, 4)))
         {
             if (record.Type == CallRecorder.SessionType)

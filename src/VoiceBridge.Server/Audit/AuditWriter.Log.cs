@@ -10,4 +10,7 @@ internal sealed partial class AuditWriter
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Critical, Message = "Audit: records of {Calls} call(s) could not be written at shutdown: {Failure}")]
     private static partial void LogUnwritten(ILogger logger, int calls, string failure);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Audit:SigningKey is not set: trails are written unsealed (a plain hash chain anyone with write access can recompute). Set it outside Development; see docs/security-audit.md")]
+    private static partial void LogUnsealed(ILogger logger);
 }

@@ -20,6 +20,7 @@ internal sealed partial class AuditWriter(
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
     private readonly TimeSpan _interval = TimeSpan.FromMilliseconds(options.Value.FlushIntervalMs);
+    private readonly AuditSigningKey? _key = options.Value.ParsedSigningKey();
     private readonly Dictionary<CallAudit, AuditCallState> _calls = [];
     private readonly List<AuditCallState> _dirty = [];
     private readonly List<CallAudit> _holding = [];
@@ -30,6 +31,11 @@ internal sealed partial class AuditWriter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_key is null)
+        {
+            LogUnsealed(logger);
+        }
+
         var nextCommit = time.GetUtcNow() + _interval;
         try
         {
@@ -137,7 +143,7 @@ internal sealed partial class AuditWriter(
             AuditCallState? state;
             if (entry.Kind == AuditEntryKind.Header)
             {
-                state = new AuditCallState(entry.Call, new AuditHeader(entry.Call.CallId, entry.Type, entry.Timestamp, AuditTrail.NewNonce()));
+                state = new AuditCallState(entry.Call, new AuditHeader(entry.Call.CallId, entry.Type, entry.Timestamp, AuditTrail.NewNonce()), _key);
                 _calls.Add(entry.Call, state);
                 line = state.Chain.WriteHeader(state.Header);
                 state.Append(line.Span, entry.Timestamp, AuditDirection.Bridge, AuditCallState.HeaderType);

@@ -51,6 +51,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     private readonly long[] _dropBytes = new long[DropReasons];
     private long _lastDropSummary;
     private int _summarising;
+    private readonly Dictionary<string, AuditTurnRedactor> _turns = [];
     private int _overBound;
     private int _overBudget;
     private int _recordingFailureNoted;
@@ -245,6 +246,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         CallDrop.TooBig => "message_too_big",
         CallDrop.InvalidValue => "invalid_value",
         CallDrop.AfterEnd => "after_end",
+        CallDrop.InvalidDtmf => "invalid_dtmf",
         _ => drop.ToString(),
     };
 
@@ -344,6 +346,28 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
             _recording.Clear();
         }
 
+        if (_options.Redact && IsTextDelta(type))
+        {
+            // A card can be spoken across deltas: each delta type is redacted as one running text (AuditTurnRedactor).
+            // Text deltas are a few per second; audio never comes here.
+            var redacted = new ArrayBufferWriter<byte>();
+            if (AuditRedactor.TryRedactJson(message, text: true, _options.RedactDtmf, redacted, Turn(type)))
+            {
+                Handle(audit.Record(direction, type, redacted.WrittenSpan));
+                return;
+            }
+        }
+        else if (_turns.Count > 0 && (type.EndsWith(".done", StringComparison.Ordinal) || type.EndsWith(".completed", StringComparison.Ordinal)))
+        {
+            lock (_turns)
+            {
+                foreach (var turn in _turns.Values)
+                {
+                    turn.Reset();
+                }
+            }
+        }
+
         if (AuditRedactor.NeedsRedaction(message, _options.Redact, _options.RedactDtmf))
         {
             // Rare (a transcript with a long digit run, a key press, Twilio's start): allocating here is fine.
@@ -356,6 +380,22 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         }
 
         Handle(audit.Record(direction, type, message));
+    }
+
+    private static bool IsTextDelta(string type) =>
+        type is "response.output_audio_transcript.delta" or "response.output_text.delta" or "conversation.item.input_audio_transcription.delta";
+
+    private AuditTurnRedactor Turn(string type)
+    {
+        lock (_turns)
+        {
+            if (!_turns.TryGetValue(type, out var turn))
+            {
+                _turns.Add(type, turn = new AuditTurnRedactor());
+            }
+
+            return turn;
+        }
     }
 
     private static bool IsAudio(string type) =>

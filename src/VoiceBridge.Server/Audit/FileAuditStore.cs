@@ -1,6 +1,7 @@
+using System.Buffers;
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Realtime.Audit;
 
 namespace VoiceBridge.Server.Audit;
 
@@ -8,16 +9,52 @@ namespace VoiceBridge.Server.Audit;
 /// The embedded sink: one append-only JSON-lines file per call, <c>&lt;Audit:Directory&gt;/yyyy-MM-dd/&lt;call id&gt;.jsonl</c>
 /// (UTC day the call started). Each commit writes a call's pending lines in one write, then fsyncs.
 /// </summary>
-internal sealed class FileAuditStore(IOptions<AuditOptions> options, IAuditFileSystem fileSystem) : IAuditStore
+/// <remarks>
+/// Beside the trails, each process keeps an index, <c>index/&lt;started&gt;-&lt;nonce&gt;.index</c>, itself a sealed
+/// chain: a line when a call's file is created (made durable before the file), and one when its close record is
+/// durable, with its record count and last hash. On a clean stop it lists the calls still open and closes. Without it,
+/// a trail cut after any record, or a deleted file, would look like a call that is still running or never was.
+/// </remarks>
+internal sealed class FileAuditStore : IAuditStore
 {
-    private const int MaxNameLength = 100;
-
-    private readonly string _root = Path.GetFullPath(options.Value.Directory);
+    private readonly string _root;
+    private readonly IAuditFileSystem _fileSystem;
+    private readonly TimeProvider _time;
+    private readonly AuditSigningKey? _key;
     private readonly Dictionary<AuditCallState, AuditFile> _files = [];
+    private readonly ArrayBufferWriter<byte> _indexPending = new(1024);
+    private AuditIndexWriter? _index;
+    private AuditFile? _indexFile;
+
+    public FileAuditStore(IOptions<AuditOptions> options, IAuditFileSystem fileSystem, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _root = Path.GetFullPath(options.Value.Directory);
+        _fileSystem = fileSystem;
+        _time = time ?? TimeProvider.System;
+        _key = options.Value.ParsedSigningKey();
+    }
 
     public ValueTask<string?> CommitAsync(IReadOnlyList<AuditCallState> calls, CancellationToken cancellationToken)
     {
-        string? failure = null;
+        foreach (var call in calls)
+        {
+            if (call.HasPending && !_files.ContainsKey(call))
+            {
+                var path = NewPath(call);
+                var file = new AuditFile(path, Path.GetRelativePath(_root, path).Replace('\\', '/'));
+                _files.Add(call, file);
+                IndexLine(Index().WriteOpened(_time.GetUtcNow(), call.Header.CallId, file.Relative));
+            }
+        }
+
+        // The index names a file before the file exists: a trail is never on disk without its index line.
+        var failure = FlushIndex();
+        if (failure is not null)
+        {
+            return ValueTask.FromResult<string?>(failure);
+        }
+
         foreach (var call in calls)
         {
             if (!call.HasPending)
@@ -25,16 +62,17 @@ internal sealed class FileAuditStore(IOptions<AuditOptions> options, IAuditFileS
                 continue;
             }
 
-            if (!_files.TryGetValue(call, out var file))
-            {
-                file = new AuditFile(NewPath(call));
-                _files.Add(call, file);
-            }
-
+            var file = _files[call];
             try
             {
                 Append(file, call.PendingBytes.Span);
                 call.Committed();
+                file.DurableRecords = call.Chain.LastSeq;
+                call.Chain.LastHashHex.CopyTo(file.DurableHash);
+                if (call.Closing)
+                {
+                    IndexLine(_index!.WriteClosed(_time.GetUtcNow(), call.Header.CallId, file.Relative, file.DurableRecords, file.DurableHash));
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -45,6 +83,7 @@ internal sealed class FileAuditStore(IOptions<AuditOptions> options, IAuditFileS
             }
         }
 
+        failure ??= FlushIndex();
         return ValueTask.FromResult(failure);
     }
 
@@ -58,27 +97,83 @@ internal sealed class FileAuditStore(IOptions<AuditOptions> options, IAuditFileS
 
     public ValueTask DisposeAsync()
     {
+        if (_index is not null && !_index.IsClosed)
+        {
+            // A clean stop: what each still-open call has on disk is recorded, so cutting it later is detected too.
+            var now = _time.GetUtcNow();
+            foreach (var (call, file) in _files)
+            {
+                if (file.DurableLength > 0)
+                {
+                    IndexLine(_index.WriteInterrupted(now, call.Header.CallId, file.Relative, file.DurableRecords, file.DurableHash));
+                }
+            }
+
+            IndexLine(_index.WriteClose(now));
+            FlushIndex();
+        }
+
         foreach (var file in _files.Values)
         {
             file.Stream?.Dispose();
         }
 
         _files.Clear();
+        _indexFile?.Stream?.Dispose();
+        _index?.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private AuditIndexWriter Index()
+    {
+        if (_index is null)
+        {
+            var started = _time.GetUtcNow();
+            var nonce = AuditTrail.NewNonce();
+            var name = started.UtcDateTime.ToString("yyyy-MM-dd'T'HH-mm-ss.fff'Z'", CultureInfo.InvariantCulture) + "-" + nonce[..8] + AuditFormat.IndexExtension;
+            _indexFile = new AuditFile(Path.Combine(_root, AuditFormat.IndexDirectory, name));
+            _index = new AuditIndexWriter(_key);
+            IndexLine(_index.WriteHeader(started, nonce));
+        }
+
+        return _index;
+    }
+
+    private void IndexLine(ReadOnlyMemory<byte> line) => _indexPending.Write(line.Span);
+
+    private string? FlushIndex()
+    {
+        if (_indexPending.WrittenCount == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            Append(_indexFile!, _indexPending.WrittenSpan);
+            _indexPending.ResetWrittenCount();
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _indexFile!.Stream?.Dispose();
+            _indexFile.Stream = null;
+            return $"{_indexFile.Path}: {ex.Message}";
+        }
     }
 
     private void Append(AuditFile file, ReadOnlySpan<byte> lines)
     {
         if (file.Stream is null)
         {
-            if (file.DurableLength == 0 && !fileSystem.Exists(file.Path))
+            if (file.DurableLength == 0 && !_fileSystem.Exists(file.Path))
             {
-                fileSystem.CreateDirectory(Path.GetDirectoryName(file.Path)!);
-                file.Stream = fileSystem.CreateNew(file.Path);
+                _fileSystem.CreateDirectory(Path.GetDirectoryName(file.Path)!);
+                file.Stream = _fileSystem.CreateNew(file.Path);
             }
             else
             {
-                file.Stream = fileSystem.OpenExisting(file.Path);
+                file.Stream = _fileSystem.OpenExisting(file.Path);
                 file.Stream.SetLength(file.DurableLength);
             }
 
@@ -86,7 +181,7 @@ internal sealed class FileAuditStore(IOptions<AuditOptions> options, IAuditFileS
         }
 
         file.Stream.Write(lines);
-        fileSystem.FlushToDisk(file.Stream);
+        _fileSystem.FlushToDisk(file.Stream);
         file.DurableLength += lines.Length;
     }
 
@@ -97,7 +192,7 @@ internal sealed class FileAuditStore(IOptions<AuditOptions> options, IAuditFileS
         var path = Path.Combine(day, name + ".jsonl");
 
         // A call id seen twice in a day (a restarted process reusing a session id) never appends to the earlier trail.
-        for (var n = 2; fileSystem.Exists(path) || _files.Values.Any(f => f.Path == path); n++)
+        for (var n = 2; _fileSystem.Exists(path) || _files.Values.Any(f => f.Path == path); n++)
         {
             path = Path.Combine(day, $"{name}.{n}.jsonl");
         }
@@ -105,15 +200,6 @@ internal sealed class FileAuditStore(IOptions<AuditOptions> options, IAuditFileS
         return path;
     }
 
-    /// <summary>Call ids come from the network (CallSid, session id): only letters, digits, '-' and '_' reach the file name.</summary>
-    internal static string SafeName(string callId)
-    {
-        var name = new StringBuilder(Math.Min(callId.Length, MaxNameLength));
-        foreach (var c in callId.AsSpan(0, Math.Min(callId.Length, MaxNameLength)))
-        {
-            name.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
-        }
-
-        return name.Length == 0 ? "_" : name.ToString();
-    }
+    /// <summary>The trail's file name for a call id (see <see cref="AuditFormat.FileStem"/>).</summary>
+    internal static string SafeName(string callId) => AuditFormat.FileStem(callId);
 }

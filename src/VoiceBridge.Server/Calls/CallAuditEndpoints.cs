@@ -32,7 +32,7 @@ internal static class CallAuditEndpoints
             : UnknownCall();
     }
 
-    private static async Task<IResult> GetTranscriptAsync(string id, IAuditReader reader, CancellationToken cancellationToken)
+    private static async Task<IResult> GetTranscriptAsync(string id, IAuditReader reader, IOptions<AuditOptions> options, CancellationToken cancellationToken)
     {
         if (!AuditTrailText.IsValidCallId(id))
         {
@@ -40,7 +40,7 @@ internal static class CallAuditEndpoints
         }
 
         return await reader.ReadTrailAsync(id, cancellationToken) is { } trail
-            ? Results.Json(AuditTrailText.Transcript(id, trail), AuditJsonContext.Default.CallTranscript)
+            ? Results.Json(AuditTrailText.Transcript(id, trail, options.Value.VerificationKeys()), AuditJsonContext.Default.CallTranscript)
             : UnknownCall();
     }
 
@@ -58,7 +58,7 @@ internal static class CallAuditEndpoints
 
         // The path comes from the verified trail and must still resolve inside Audit:Directory.
         var root = Path.GetFullPath(options.Value.Directory) + Path.DirectorySeparatorChar;
-        var relative = AuditTrailText.Recording(trail);
+        var relative = AuditTrailText.Recording(trail, options.Value.VerificationKeys());
         var path = relative is null ? null : Path.GetFullPath(Path.Combine(root, relative));
         if (path is null || !path.StartsWith(root, StringComparison.Ordinal) || !File.Exists(path))
         {

@@ -12,6 +12,9 @@ internal enum CallDrop
     MissingField,
     InvalidBase64,
     EmptyPayload,
+
+    /// <summary>A Twilio <c>dtmf.digit</c> that is not one keypad key (<c>[0-9*#A-D]</c>); it never reaches the model.</summary>
+    InvalidDtmf,
     WrongStreamSid,
     BeforeStart,
     Flood,

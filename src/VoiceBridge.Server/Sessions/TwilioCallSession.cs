@@ -436,6 +436,13 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 OnMarkEcho(frame.Name);
                 return true;
             case TwilioEvent.Dtmf:
+                // The digit becomes text in the prompt: one keypad key only, or a caller could type instructions.
+                if (frame.Name.Length != 1 || !IsKeypadKey(frame.Name[0]))
+                {
+                    Drop(CallDrop.InvalidDtmf);
+                    return true;
+                }
+
                 _audit?.Received(message.Span, binary: false);
                 await ForwardDigitAsync(Encoding.UTF8.GetString(frame.Name), token);
                 return true;
@@ -479,6 +486,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         // little-endian too.
         return RealtimeAudioFrames.WriteInputAudioBufferAppend(MemoryMarshal.AsBytes(pcm24[..produced]));
     }
+
+    private static bool IsKeypadKey(byte key) => key is (>= (byte)'0' and <= (byte)'9') or (byte)'*' or (byte)'#' or (>= (byte)'A' and <= (byte)'D');
 
     private async ValueTask ForwardDigitAsync(string digit, CancellationToken token)
     {

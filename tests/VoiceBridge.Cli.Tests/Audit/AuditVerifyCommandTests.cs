@@ -21,9 +21,9 @@ public sealed class AuditVerifyCommandTests : IDisposable
         var (exit, output) = await RunAsync("audit", "verify", _dir.FullName);
 
         Assert.Equal(0, exit);
-        Assert.Contains($"OK {complete}: 4 records, complete", output, StringComparison.Ordinal);
-        Assert.Contains($"OK {incomplete}: 2 records, incomplete", output, StringComparison.Ordinal);
-        Assert.Contains("2 files, 6 records: 1 complete, 1 incomplete, 0 broken", output, StringComparison.Ordinal);
+        Assert.Contains($"ok unsealed {complete}: 4 records, complete; unsealed", output, StringComparison.Ordinal);
+        Assert.Contains($"ok unsealed {incomplete}: 2 records, no close record", output, StringComparison.Ordinal);
+        Assert.Contains("2 files, 6 records: 0 sealed, 2 unsealed, 0 live, 0 interrupted, 0 broken", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class AuditVerifyCommandTests : IDisposable
         var (exit, output) = await RunAsync("audit", "verify", file);
 
         Assert.Equal(0, exit);
-        Assert.Contains($"OK {file}: 4 records, incomplete (torn last line of", output, StringComparison.Ordinal);
+        Assert.Contains($"ok unsealed {file}: 4 records, no close record (torn last line of", output, StringComparison.Ordinal);
     }
 
     [Fact]

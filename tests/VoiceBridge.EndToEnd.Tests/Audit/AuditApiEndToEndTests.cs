@@ -34,7 +34,7 @@ public sealed class AuditApiEndToEndTests
         Assert.Equal(HttpStatusCode.OK, audit.StatusCode);
         Assert.Equal("application/x-ndjson", audit.Content.Headers.ContentType?.MediaType);
         var trail = await audit.Content.ReadAsByteArrayAsync(Ct);
-        var verification = AuditVerifier.Verify(trail);
+        var verification = AuditVerifier.Verify(trail, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys);
         Assert.Equal(AuditFileStatus.Complete, verification.Status);
         var records = Encoding.UTF8.GetString(trail).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => JsonDocument.Parse(line).RootElement).ToList();
         string Key(JsonElement r) => r.GetProperty("dir").GetString() + " " + r.GetProperty("type").GetString();

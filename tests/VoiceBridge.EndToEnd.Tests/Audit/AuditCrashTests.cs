@@ -89,11 +89,11 @@ public sealed class AuditCrashTests : IAsyncDisposable
         {
             var file = Directory.GetFiles(auditDirectory, callSid + ".jsonl", SearchOption.AllDirectories).Single();
             var after = await File.ReadAllBytesAsync(file, Ct);
-            var verification = AuditVerifier.VerifyFile(file);
+            var verification = AuditVerifier.VerifyFile(file, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys);
             Assert.Equal(AuditFileStatus.Incomplete, verification.Status);
             Assert.True(after.AsSpan().StartsWith(before), $"{callSid}: the trail after the crash does not start with the {before.Length} bytes read before it");
-            Assert.True(verification.Records >= AuditVerifier.Verify(before).Records);
-            Assert.Contains($"{callSid}.jsonl: {verification.Records} records, incomplete", report, StringComparison.Ordinal);
+            Assert.True(verification.Records >= AuditVerifier.Verify(before, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys).Records);
+            Assert.Contains($"live {file}: {verification.Records} records, no close record", report, StringComparison.Ordinal);
             // The recording is cut off, not unreadable: its header declares no more than is there.
             var wav = WavFile.Read(Directory.GetFiles(auditDirectory, callSid + ".wav", SearchOption.AllDirectories).Single());
             Assert.Equal(2, wav.Format.Channels);

@@ -33,7 +33,7 @@ public sealed class AuditPostgresEndToEndTests
             var transcript = await admin.GetStringAsync(new Uri($"calls/{callSid}/transcript", UriKind.Relative), Ct);
             using var recording = await admin.GetAsync(new Uri($"calls/{callSid}/recording", UriKind.Relative), Ct);
 
-            var verification = AuditVerifier.Verify(trail);
+            var verification = AuditVerifier.Verify(trail, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys);
             Assert.Equal(AuditFileStatus.Complete, verification.Status);
             Assert.Equal(verification.Records + 1, await CountRowsAsync(connectionString, table, callSid));
             Assert.Contains("\"upstream_in\",\"type\":\"response.output_audio.delta\"", System.Text.Encoding.UTF8.GetString(trail), StringComparison.Ordinal);

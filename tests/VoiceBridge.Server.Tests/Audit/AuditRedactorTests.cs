@@ -17,6 +17,43 @@ public sealed class AuditRedactorTests
         Assert.Equal(expected, AuditRedactor.RedactText(text));
 
     [Theory]
+    [InlineData("card 4111.1111.1111.1111 ok", "card [REDACTED CARD] ok")]
+    [InlineData("card 4111/1111/1111/1111 ok", "card [REDACTED CARD] ok")]
+    [InlineData("card 4111  1111  1111  1111 ok", "card [REDACTED CARD] ok")]
+    [InlineData("card 4111\u00a01111\u00a01111\u00a01111 ok", "card [REDACTED CARD] ok")]
+    [InlineData("card \uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11 ok", "card [REDACTED CARD] ok")]
+    [InlineData("ssn 123.45.6789 ok", "ssn [REDACTED SSN] ok")]
+    public void RedactJson_FindsCardsAndSsnsInEveryCommonSpelling(string escapedText, string expected)
+    {
+        // The text as a JSON string literal, escapes and all (what the wire carries).
+        var redacted = Redact($$"""{"type":"response.output_text.done","text":"{{escapedText}}"}""", text: true, dtmf: false);
+
+        Assert.Equal($$"""{"type":"response.output_text.done","text":"{{expected}}"}""", redacted);
+    }
+
+    [Fact]
+    public void RedactJson_FindsACardWrittenAsJsonEscapes()
+    {
+        var escaped = string.Concat("4111111111111111".Select(c => $"\\u{(int)c:x4}"));
+
+        var redacted = Redact($$"""{"type":"response.output_text.done","text":"card {{escaped}}"}""", text: true, dtmf: false);
+
+        Assert.Equal("""{"type":"response.output_text.done","text":"card [REDACTED CARD]"}""", redacted);
+    }
+
+    [Fact]
+    public void TurnRedactor_FindsACardSplitAcrossTwoDeltas()
+    {
+        var turn = new AuditTurnRedactor();
+
+        var first = turn.Redact("my card is 4111 1111");
+        var second = turn.Redact(" 1111 1111 thanks");
+
+        Assert.DoesNotContain("1111", first + second, StringComparison.Ordinal);
+        Assert.Contains(AuditRedactor.Card, first + second, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("not a card 4111 1111 1111 1112")] // fails the Luhn check
     [InlineData("order 1234567")] // too short for either
     [InlineData("never issued 000-12-3456 or 666-12-3456 or 912-34-5678")]

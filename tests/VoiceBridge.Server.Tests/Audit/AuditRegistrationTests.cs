@@ -21,6 +21,7 @@ public sealed class AuditRegistrationTests
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
                 builder.WebHost.UseTestServer();
             builder.Configuration["Audit:Directory"] = directory;
+            builder.Configuration["Audit:SigningKey"] = VoiceBridge.Tests.Shared.TestAuditDirectory.SigningKey;
             builder.AddAudit();
             await using var app = builder.Build();
             await app.StartAsync(Token);
@@ -37,7 +38,8 @@ public sealed class AuditRegistrationTests
             Assert.Equal(HealthStatus.Healthy, health.Status);
             Assert.Contains("audit", health.Entries.Keys);
             var file = Assert.Single(Directory.GetFiles(directory, "*.jsonl", SearchOption.AllDirectories));
-            Assert.Equal(AuditFileStatus.Complete, AuditVerifier.VerifyFile(file).Status);
+            Assert.Equal(AuditFileStatus.Complete, AuditVerifier.VerifyFile(file, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys).Status);
+            Assert.All(AuditDirectoryVerifier.Verify(directory, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys, requireSealed: true), r => Assert.Equal(AuditFileVerdict.Sealed, r.Verdict));
         }
         finally
         {
@@ -53,6 +55,8 @@ public sealed class AuditRegistrationTests
     [InlineData("Audit:MaxRecordsPerCall", "10", "Audit:MaxRecordsPerCall must be between 1000 and 100000000.")]
     [InlineData("Audit:MaxBytesPerCall", "1024", "Audit:MaxBytesPerCall must be between 65536 and 1099511627776.")]
     [InlineData("Audit:MaxBytesPerMinute", "0", "Audit:MaxBytesPerMinute must be between 65536 and 1099511627776.")]
+    [InlineData("Audit:SigningKey", "c2hvcnQ=", "Audit:SigningKey is not usable: the key is 5 bytes; at least 32 are required")]
+    [InlineData("Audit:SigningKey", "not base64!", "Audit:SigningKey is not usable: the key is not base64.")]
     public async Task BadSetting_StopsTheBoot_NamingTheKey(string key, string value, string message)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -77,6 +81,7 @@ public sealed class AuditRegistrationTests
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.WebHost.UseTestServer();
             builder.Configuration["Audit:Directory"] = Path.Combine(file, "audit");
+            builder.Configuration["Audit:SigningKey"] = VoiceBridge.Tests.Shared.TestAuditDirectory.SigningKey;
             builder.AddAudit();
             await using var app = builder.Build();
 
@@ -100,6 +105,7 @@ public sealed class AuditRegistrationTests
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.WebHost.UseTestServer();
             builder.Configuration["Audit:Directory"] = directory;
+            builder.Configuration["Audit:SigningKey"] = VoiceBridge.Tests.Shared.TestAuditDirectory.SigningKey;
             builder.AddAudit();
             await using var app = builder.Build();
             await app.StartAsync(Token);
@@ -111,6 +117,47 @@ public sealed class AuditRegistrationTests
         finally
         {
             Directory.Delete(parent, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task OutsideDevelopment_WithoutASigningKey_TheServerRefusesToStart()
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseTestServer();
+        builder.Configuration["Audit:SigningKey"] = "";
+        builder.AddAudit();
+        await using var app = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(Token));
+
+        Assert.Contains("Audit:SigningKey is required outside Development", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InDevelopment_WithoutASigningKey_TrailsAreWrittenUnsealed()
+    {
+        var directory = Directory.CreateTempSubdirectory("vb-audit-dev-").FullName;
+        try
+        {
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+            builder.WebHost.UseTestServer();
+            builder.Configuration["Audit:Directory"] = directory;
+            builder.Configuration["Audit:SigningKey"] = "";
+            builder.AddAudit();
+            await using var app = builder.Build();
+            await app.StartAsync(Token);
+            var call = app.Services.GetRequiredService<IAuditTrail>().Open("CAdev", AuditFormat.TwilioTransport);
+            call.Complete("caller_hangup");
+            await call.Completion.WaitAsync(TimeSpan.FromSeconds(10), Token);
+            await app.StopAsync(Token);
+
+            var trail = Assert.Single(AuditDirectoryVerifier.Verify(directory, [], requireSealed: false), r => r.Path.EndsWith("CAdev.jsonl", StringComparison.Ordinal));
+            Assert.Equal(AuditFileVerdict.Unsealed, trail.Verdict);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
         }
     }
 }

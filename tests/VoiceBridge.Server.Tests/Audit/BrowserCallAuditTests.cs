@@ -36,7 +36,7 @@ public sealed class BrowserCallAuditTests(WebApplicationFactory<Program> factory
         var trail = await admin.GetByteArrayAsync(new Uri($"/calls/{id}/audit", UriKind.Relative), TestContext.Current.CancellationToken);
         var wav = WavFile.Read(new MemoryStream(await admin.GetByteArrayAsync(new Uri($"/calls/{id}/recording", UriKind.Relative), TestContext.Current.CancellationToken)));
 
-        Assert.Equal(AuditFileStatus.Complete, AuditVerifier.Verify(trail).Status);
+        Assert.Equal(AuditFileStatus.Complete, AuditVerifier.Verify(trail, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys).Status);
         var kinds = Encoding.UTF8.GetString(trail).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(line => JsonDocument.Parse(line).RootElement).Select(r => r.GetProperty("dir").GetString() + " " + r.GetProperty("type").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string>
