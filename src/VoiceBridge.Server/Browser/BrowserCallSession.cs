@@ -32,6 +32,9 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
 
     // response.create fields that would override the server's policy for one response, and the
     // Browser:ClientMayChange entry that lets a client set each.
+    // Client events are parsed with repeated names refused too (the check above runs first; this keeps every parse strict).
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
     private static readonly (string Field, string Path)[] ResponseOverrides =
         [("instructions", "instructions"), ("tools", "tools"), ("tool_choice", "tool_choice"), ("prompt", "prompt"), ("audio", "audio.output.voice")];
 
@@ -55,6 +58,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     private AudioPath _input;
     private RateWindow _appendRate;
     private long _errorsSent;
+    private long _duplicateKeyEvents;
     private int _ended;
     private int _closed;
     private CallEndReason _endReason;
@@ -111,6 +115,9 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     /// <summary>Error events the bridge itself sent to the client.</summary>
     public long ErrorsSent => Interlocked.Read(ref _errorsSent);
 
+    /// <summary>Client events refused because they repeat a JSON key.</summary>
+    public long DuplicateKeyEvents => Interlocked.Read(ref _duplicateKeyEvents);
+
     /// <summary>Runs the connection to its end and returns why it ended.</summary>
     public async Task<CallEndReason> RunAsync(CancellationToken aborted)
     {
@@ -158,15 +165,35 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             clientReceive ??= DrainClientAsync(receiveBuffer);
             return _endReason;
         }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            return _endReason;
+        }
         finally
         {
-            // Queued events (an error explaining the end) go out before the close frame, within the close timeout.
-            _client.CompleteSending();
-            await clientSend.WaitAsync(WebSocketClosing.Timeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await CloseAsync(clientReceive);
-            await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
-            LogEnded(_logger, Id, _endReason, _endDetail ?? string.Empty, ErrorsSent);
+            try
+            {
+                // Queued events (an error explaining the end) go out before the close frame, within the close timeout.
+                _client.CompleteSending();
+                await clientSend.WaitAsync(WebSocketClosing.Timeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await CloseAsync(clientReceive);
+            }
+            finally
+            {
+                // On every path, whatever failed above: the trail gets its end and close records and its file is released.
+                await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
+                LogEnded(_logger, Id, _endReason, _endDetail ?? string.Empty, ErrorsSent, DuplicateKeyEvents);
+            }
         }
+    }
+
+    // An exception no handler expected: logged with its stack, the client told, the session ended with a reason.
+    private void Fail(Exception ex)
+    {
+        LogFailed(_logger, Id, ex);
+        QueueError(RealtimeErrorDetail.ServerError, ClientErrorCodes.InternalError, "The bridge failed to handle an event; the session is closed.", null, null);
+        Stop(CallEndReason.InternalError, "unexpected " + ex.GetType().Name);
     }
 
     /// <summary>Ends the connection from outside (shutdown, operator).</summary>
@@ -288,6 +315,10 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
                 // value kinds): refused like any other bad event, never forwarded.
                 QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidValue, "The event has fields of the wrong type.", null, null);
             }
+            catch (Exception ex)
+            {
+                Fail(ex);
+            }
         }
     }
 
@@ -297,6 +328,14 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         {
             QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidJson,
                 "The event is not a JSON object with a string 'type'.", null, null);
+            return;
+        }
+
+        // Before anything reads the event: a repeated key means one thing to our parser and maybe another to the
+        // upstream's (RealtimeJsonKeys), so the whole event is refused, at any depth, appends included.
+        if (RealtimeJsonKeys.TryFindDuplicate(json.Span, out var duplicate))
+        {
+            RefuseDuplicateKey(duplicate, duplicate == "event_id" ? null : ReadEventId(json.Span));
             return;
         }
 
@@ -322,8 +361,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
 
         var forward = type switch
         {
-            RealtimeEventType.SessionUpdate => FilterSessionUpdate(json.Span, parsed.EventId),
-            RealtimeEventType.ResponseCreate => FilterResponseCreate(json.Span, parsed.EventId),
+            RealtimeEventType.SessionUpdate => FilterSessionUpdate(JsonNode.Parse(json.Span, documentOptions: StrictJson)!.AsObject(), parsed.EventId),
+            RealtimeEventType.ResponseCreate => FilterResponseCreate(JsonNode.Parse(json.Span, documentOptions: StrictJson)!.AsObject(), parsed.EventId),
             RealtimeEventType.ConversationItemCreate when parsed is ConversationItemCreateEvent { Item.Role: "system" } && !_filter.MayChange("instructions") =>
                 Refuse("item.role", "System messages would override the server's instructions.", parsed.EventId),
             _ => RealtimeMessage.Copy(json.Span, RealtimeMessageKind.Control),
@@ -335,9 +374,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         }
     }
 
-    private RealtimeMessage FilterSessionUpdate(ReadOnlySpan<byte> json, string? eventId)
+    private RealtimeMessage FilterSessionUpdate(JsonObject root, string? eventId)
     {
-        var root = JsonNode.Parse(json)!.AsObject();
         if (root["session"] is not JsonObject session)
         {
             // No session: the upstream answers with its own missing-parameter error.
@@ -392,9 +430,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         return null;
     }
 
-    private RealtimeMessage FilterResponseCreate(ReadOnlySpan<byte> json, string? eventId)
+    private RealtimeMessage FilterResponseCreate(JsonObject root, string? eventId)
     {
-        var root = JsonNode.Parse(json)!.AsObject();
         if (root["response"] is JsonObject response)
         {
             foreach (var (field, path) in ResponseOverrides)
@@ -409,6 +446,18 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         }
 
         return ToMessage(root);
+    }
+
+    private void RefuseDuplicateKey(string name, string? eventId)
+    {
+        if (Interlocked.Increment(ref _duplicateKeyEvents) == 1)
+        {
+            // Once per session: a client that keeps sending them is counted (the end log), not logged per event.
+            LogDuplicateKey(_logger, Id);
+        }
+
+        QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.DuplicateKey,
+            $"The event repeats the key '{name}'; each key may appear once per object. The event was not forwarded.", null, eventId);
     }
 
     private RealtimeMessage Refuse(string param, string message, string? eventId)
@@ -643,6 +692,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             CallEndReason.CallerNotReading => (WebSocketCloseStatus.PolicyViolation, "client not reading"),
             CallEndReason.PolicyViolation => (WebSocketCloseStatus.PolicyViolation, "policy violation"),
             CallEndReason.UpstreamConnectFailed or CallEndReason.UpstreamClosed => (WebSocketCloseStatus.InternalServerError, "upstream unavailable"),
+            CallEndReason.InternalError => (WebSocketCloseStatus.InternalServerError, "internal error"),
             CallEndReason.ServerShutdown => (WebSocketCloseStatus.EndpointUnavailable, "server shutting down"),
             _ => (WebSocketCloseStatus.NormalClosure, "session ended"),
         };

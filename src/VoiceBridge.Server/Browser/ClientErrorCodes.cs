@@ -14,4 +14,6 @@ internal static class ClientErrorCodes
     public const string MessageTooLarge = "message_too_large";
     public const string RateLimitExceeded = "rate_limit_exceeded";
     public const string UpstreamUnavailable = "upstream_unavailable";
+    public const string DuplicateKey = "duplicate_key";
+    public const string InternalError = "internal_error";
 }

@@ -32,4 +32,7 @@ internal enum CallEndReason
 
     /// <summary>The bridge ended the call on purpose: <c>end_call</c> after the goodbye was heard, an idle hang-up, or an operator's hang-up.</summary>
     EndedByBridge,
+
+    /// <summary>An exception no handler expected (a bug): the session ended with this reason instead of faulting.</summary>
+    InternalError,
 }
