@@ -30,11 +30,11 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         RealtimeEventTypes.ResponseCancel,
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    // response.create fields that would override the server's policy for one response, and the
-    // Browser:ClientMayChange entry that lets a client set each.
-    // Client events are parsed with repeated names refused too (the check above runs first; this keeps every parse strict).
+    // Client events are parsed with repeated names refused too (RealtimeJsonKeys runs first; this keeps every parse strict).
     private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
 
+    // response.create fields that would override the server's policy for one response, and the
+    // Browser:ClientMayChange entry that lets a client set each.
     private static readonly (string Field, string Path)[] ResponseOverrides =
         [("instructions", "instructions"), ("tools", "tools"), ("tool_choice", "tool_choice"), ("prompt", "prompt"), ("audio", "audio.output.voice")];
 
@@ -359,13 +359,16 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             return;
         }
 
+        // From here the event is one JsonObject: the policy reads it and what goes up is its serialisation, never the
+        // client's bytes, so the upstream sees exactly the event the policy judged.
+        var root = JsonNode.Parse(json.Span, documentOptions: StrictJson)!.AsObject();
         var forward = type switch
         {
-            RealtimeEventType.SessionUpdate => FilterSessionUpdate(JsonNode.Parse(json.Span, documentOptions: StrictJson)!.AsObject(), parsed.EventId),
-            RealtimeEventType.ResponseCreate => FilterResponseCreate(JsonNode.Parse(json.Span, documentOptions: StrictJson)!.AsObject(), parsed.EventId),
+            RealtimeEventType.SessionUpdate => FilterSessionUpdate(root, parsed.EventId),
+            RealtimeEventType.ResponseCreate => FilterResponseCreate(root, parsed.EventId),
             RealtimeEventType.ConversationItemCreate when parsed is ConversationItemCreateEvent { Item.Role: "system" } && !_filter.MayChange("instructions") =>
                 Refuse("item.role", "System messages would override the server's instructions.", parsed.EventId),
-            _ => RealtimeMessage.Copy(json.Span, RealtimeMessageKind.Control),
+            _ => ToMessage(root),
         };
 
         if (!forward.IsEmpty)
