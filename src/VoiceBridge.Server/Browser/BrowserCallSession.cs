@@ -30,13 +30,10 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         RealtimeEventTypes.ResponseCancel,
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    private const string SystemItemRefused = "System and developer messages would override the server's instructions; the event was not forwarded.";
+
     // Client events are parsed with repeated names refused too (RealtimeJsonKeys runs first; this keeps every parse strict).
     private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
-
-    // response.create fields that would override the server's policy for one response, and the
-    // Browser:ClientMayChange entry that lets a client set each.
-    private static readonly (string Field, string Path)[] ResponseOverrides =
-        [("instructions", "instructions"), ("tools", "tools"), ("tool_choice", "tool_choice"), ("prompt", "prompt"), ("audio", "audio.output.voice")];
 
     private readonly CallerSocket _client;
     private readonly CallRecorder? _audit;
@@ -366,8 +363,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         {
             RealtimeEventType.SessionUpdate => FilterSessionUpdate(root, parsed.EventId),
             RealtimeEventType.ResponseCreate => FilterResponseCreate(root, parsed.EventId),
-            RealtimeEventType.ConversationItemCreate when parsed is ConversationItemCreateEvent { Item.Role: "system" } && !_filter.MayChange("instructions") =>
-                Refuse("item.role", "System messages would override the server's instructions.", parsed.EventId),
+            RealtimeEventType.ConversationItemCreate when !_filter.MayPlace(root["item"]) =>
+                Refuse("item.role", SystemItemRefused, parsed.EventId),
             _ => ToMessage(root),
         };
 
@@ -437,14 +434,24 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     {
         if (root["response"] is JsonObject response)
         {
-            foreach (var (field, path) in ResponseOverrides)
+            // A system or developer item refuses the whole response: without its input it would mean something else.
+            // Checked whether or not input is allowed, so the check cannot be forgotten when it is.
+            if (response["input"] is JsonArray input)
             {
-                if (response.ContainsKey(field) && !_filter.MayChange(path))
+                for (var i = 0; i < input.Count; i++)
                 {
-                    response.Remove(field);
-                    QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.ForbiddenParameter,
-                        $"The server fixes 'response.{field}' for this client; the field was removed.", "response." + field, eventId);
+                    if (!_filter.MayPlace(input[i]))
+                    {
+                        return Refuse($"response.input[{i}].role", SystemItemRefused, eventId);
+                    }
                 }
+            }
+
+            foreach (var path in _filter.RemoveForbiddenResponseFields(response))
+            {
+                LogForbiddenField(_logger, Id, path);
+                QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.ForbiddenParameter,
+                    $"The server fixes '{path}' for this client; the field was removed.", path, eventId);
             }
         }
 
