@@ -224,6 +224,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         CallEndReason.EndedByBridge => "ended_by_bridge",
         CallEndReason.CallerFlooding => "caller_flooding",
         CallEndReason.AuditBudget => "audit_budget",
+        CallEndReason.InternalError => "internal_error",
         _ => reason.ToString(),
     };
 
@@ -247,6 +248,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         CallDrop.InvalidValue => "invalid_value",
         CallDrop.AfterEnd => "after_end",
         CallDrop.InvalidDtmf => "invalid_dtmf",
+        CallDrop.DuplicateKey => "duplicate_key",
         _ => drop.ToString(),
     };
 

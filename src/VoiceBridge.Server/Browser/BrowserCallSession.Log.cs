@@ -8,8 +8,8 @@ internal sealed partial class BrowserCallSession
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Browser session {Id} started (client PCM in {InputRate} Hz, out {OutputRate} Hz)")]
     private static partial void LogStarted(ILogger logger, string id, int inputRate, int outputRate);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Browser session {Id} ended: {Reason} ({Detail}); {ErrorsSent} error events sent to the client")]
-    private static partial void LogEnded(ILogger logger, string id, CallEndReason reason, string detail, long errorsSent);
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Browser session {Id} ended: {Reason} ({Detail}); {ErrorsSent} error events sent to the client, {DuplicateKeyEvents} events refused for repeated keys")]
+    private static partial void LogEnded(ILogger logger, string id, CallEndReason reason, string detail, long errorsSent, long duplicateKeyEvents);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Browser session {Id}: upstream connect failed ({Reason}): {Description}")]
     private static partial void LogUpstreamConnectFailed(ILogger logger, string id, UpstreamEndReason reason, string description);
@@ -31,4 +31,7 @@ internal sealed partial class BrowserCallSession
 
     [LoggerMessage(EventId = 1306, Level = LogLevel.Warning, Message = "Browser session {Id}: client not reading ({Capacity} messages queued); closing")]
     private static partial void LogNotReading(ILogger logger, string id, int capacity);
+
+    [LoggerMessage(EventId = 1308, Level = LogLevel.Error, Message = "Browser session {Id} failed unexpectedly; ending it")]
+    private static partial void LogFailed(ILogger logger, string id, Exception exception);
 }

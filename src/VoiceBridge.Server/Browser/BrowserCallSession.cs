@@ -31,10 +31,10 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         RealtimeEventTypes.ResponseCancel,
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    // response.create fields that would override the server's policy for one response, and the
-    // Browser:ClientMayChange entry that lets a client set each.
-    private static readonly (string Field, string Path)[] ResponseOverrides =
-        [("instructions", "instructions"), ("tools", "tools"), ("tool_choice", "tool_choice"), ("prompt", "prompt"), ("audio", "audio.output.voice")];
+    private const string SystemItemRefused = "System and developer messages would override the server's instructions; the event was not forwarded.";
+
+    // Client events are parsed with repeated names refused too (RealtimeJsonKeys runs first; this keeps every parse strict).
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
 
     private readonly CallerSocket _client;
     private readonly CallRecorder? _audit;
@@ -59,6 +59,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     private int _flooding;
     private int _loggedRefusals;
     private long _errorsSent;
+    private long _duplicateKeyEvents;
     private int _ended;
     private int _closed;
     private CallEndReason _endReason;
@@ -118,6 +119,9 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
     /// <summary>Error events the bridge itself sent to the client.</summary>
     public long ErrorsSent => Interlocked.Read(ref _errorsSent);
 
+    /// <summary>Client events refused because they repeat a JSON key.</summary>
+    public long DuplicateKeyEvents => Interlocked.Read(ref _duplicateKeyEvents);
+
     /// <summary>Runs the connection to its end and returns why it ended.</summary>
     public async Task<CallEndReason> RunAsync(CancellationToken aborted)
     {
@@ -165,15 +169,35 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             clientReceive ??= DrainClientAsync(receiveBuffer);
             return _endReason;
         }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            return _endReason;
+        }
         finally
         {
-            // Queued events (an error explaining the end) go out before the close frame, within the close timeout.
-            _client.CompleteSending();
-            await clientSend.WaitAsync(WebSocketClosing.Timeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await CloseAsync(clientReceive);
-            await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
-            LogEnded(_logger, Id, _endReason, _endDetail ?? string.Empty, ErrorsSent);
+            try
+            {
+                // Queued events (an error explaining the end) go out before the close frame, within the close timeout.
+                _client.CompleteSending();
+                await clientSend.WaitAsync(WebSocketClosing.Timeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await CloseAsync(clientReceive);
+            }
+            finally
+            {
+                // On every path, whatever failed above: the trail gets its end and close records and its file is released.
+                await (_audit?.CompleteAsync(_endReason, _endDetail) ?? Task.CompletedTask);
+                LogEnded(_logger, Id, _endReason, _endDetail ?? string.Empty, ErrorsSent, DuplicateKeyEvents);
+            }
         }
+    }
+
+    // An exception no handler expected: logged with its stack, the client told, the session ended with a reason.
+    private void Fail(Exception ex)
+    {
+        LogFailed(_logger, Id, ex);
+        QueueError(RealtimeErrorDetail.ServerError, ClientErrorCodes.InternalError, "The bridge failed to handle an event; the session is closed.", null, null);
+        Stop(CallEndReason.InternalError, "unexpected " + ex.GetType().Name);
     }
 
     /// <summary>Ends the connection from outside (shutdown, operator, the call's audit budget).</summary>
@@ -309,6 +333,10 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
                 // value kinds): refused like any other bad event, never forwarded.
                 QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidValue, "The event has fields of the wrong type.", null, null);
             }
+            catch (Exception ex)
+            {
+                Fail(ex);
+            }
         }
     }
 
@@ -319,6 +347,14 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidJson,
                 "The event is not a JSON object with a string 'type'.", null, null);
             Refuse(CallDrop.MalformedJson, json.Length);
+            return;
+        }
+
+        // Before anything reads the event: a repeated key means one thing to our parser and maybe another to the
+        // upstream's (RealtimeJsonKeys), so the whole event is refused, at any depth, appends included.
+        if (RealtimeJsonKeys.TryFindDuplicate(json.Span, out var duplicate))
+        {
+            RefuseDuplicateKey(duplicate, duplicate == "event_id" ? null : ReadEventId(json.Span), json.Length);
             return;
         }
 
@@ -347,13 +383,16 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         // An event the bridge acts on is audited as the client sent it (refused ones above are only counted).
         _audit?.Received(json.Span, binary: false);
 
+        // From here the event is one JsonObject: the policy reads it and what goes up is its serialisation, never the
+        // client's bytes, so the upstream sees exactly the event the policy judged.
+        var root = JsonNode.Parse(json.Span, documentOptions: StrictJson)!.AsObject();
         var forward = type switch
         {
-            RealtimeEventType.SessionUpdate => FilterSessionUpdate(json.Span, parsed.EventId),
-            RealtimeEventType.ResponseCreate => FilterResponseCreate(json.Span, parsed.EventId),
-            RealtimeEventType.ConversationItemCreate when parsed is ConversationItemCreateEvent { Item.Role: "system" } && !_filter.MayChange("instructions") =>
-                Refuse("item.role", "System messages would override the server's instructions.", parsed.EventId),
-            _ => RealtimeMessage.Copy(json.Span, RealtimeMessageKind.Control),
+            RealtimeEventType.SessionUpdate => FilterSessionUpdate(root, parsed.EventId),
+            RealtimeEventType.ResponseCreate => FilterResponseCreate(root, parsed.EventId),
+            RealtimeEventType.ConversationItemCreate when !_filter.MayPlace(root["item"]) =>
+                Refuse("item.role", SystemItemRefused, parsed.EventId),
+            _ => ToMessage(root),
         };
 
         if (!forward.IsEmpty)
@@ -362,9 +401,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         }
     }
 
-    private RealtimeMessage FilterSessionUpdate(ReadOnlySpan<byte> json, string? eventId)
+    private RealtimeMessage FilterSessionUpdate(JsonObject root, string? eventId)
     {
-        var root = JsonNode.Parse(json)!.AsObject();
         if (root["session"] is not JsonObject session)
         {
             // No session: the upstream answers with its own missing-parameter error.
@@ -419,23 +457,42 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
         return null;
     }
 
-    private RealtimeMessage FilterResponseCreate(ReadOnlySpan<byte> json, string? eventId)
+    private RealtimeMessage FilterResponseCreate(JsonObject root, string? eventId)
     {
-        var root = JsonNode.Parse(json)!.AsObject();
         if (root["response"] is JsonObject response)
         {
-            foreach (var (field, path) in ResponseOverrides)
+            // A system or developer item refuses the whole response: without its input it would mean something else.
+            // Checked whether or not input is allowed, so the check cannot be forgotten when it is.
+            if (response["input"] is JsonArray input)
             {
-                if (response.ContainsKey(field) && !_filter.MayChange(path))
+                for (var i = 0; i < input.Count; i++)
                 {
-                    response.Remove(field);
-                    QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.ForbiddenParameter,
-                        $"The server fixes 'response.{field}' for this client; the field was removed.", "response." + field, eventId);
+                    if (!_filter.MayPlace(input[i]))
+                    {
+                        return Refuse($"response.input[{i}].role", SystemItemRefused, eventId);
+                    }
                 }
+            }
+
+            foreach (var path in _filter.RemoveForbiddenResponseFields(response))
+            {
+                LogForbiddenField(_logger, Id, path);
+                QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.ForbiddenParameter,
+                    $"The server fixes '{path}' for this client; the field was removed.", path, eventId);
             }
         }
 
         return ToMessage(root);
+    }
+
+    private void RefuseDuplicateKey(string name, string? eventId, int bytes)
+    {
+        Interlocked.Increment(ref _duplicateKeyEvents);
+        QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.DuplicateKey,
+            $"The event repeats the key '{name}'; each key may appear once per object. The event was not forwarded.", null, eventId);
+
+        // Counted into the audit's drop summary and the flood window like any refused event; logged once per session.
+        Refuse(CallDrop.DuplicateKey, bytes);
     }
 
     private RealtimeMessage Refuse(string param, string message, string? eventId)
@@ -701,6 +758,7 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             CallEndReason.CallerFlooding => (WebSocketCloseStatus.PolicyViolation, "too many refused events"),
             CallEndReason.AuditBudget => (WebSocketCloseStatus.PolicyViolation, "audit budget spent"),
             CallEndReason.UpstreamConnectFailed or CallEndReason.UpstreamClosed => (WebSocketCloseStatus.InternalServerError, "upstream unavailable"),
+            CallEndReason.InternalError => (WebSocketCloseStatus.InternalServerError, "internal error"),
             CallEndReason.ServerShutdown => (WebSocketCloseStatus.EndpointUnavailable, "server shutting down"),
             _ => (WebSocketCloseStatus.NormalClosure, "session ended"),
         };

@@ -28,8 +28,9 @@ internal sealed class BrowserOptions
 
     /// <summary>
     /// Comma-separated session paths a client's session.update may change (a path also covers everything under it).
-    /// A string, not a list: configuration binding appends a bound list to its defaults instead of replacing them.
-    /// Empty: nothing but the audio formats.
+    /// The same entry lets a client's response.create override that field for one response; <c>response.input</c> and
+    /// <c>response.conversation</c> allow out-of-band responses. A string, not a list: configuration binding appends a
+    /// bound list to its defaults instead of replacing them. Empty: nothing but the audio formats.
     /// </summary>
     public string ClientMayChange { get; set; } = DefaultClientMayChange;
 

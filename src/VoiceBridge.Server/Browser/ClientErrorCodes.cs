@@ -17,4 +17,6 @@ internal static class ClientErrorCodes
     public const string UpstreamUnavailable = "upstream_unavailable";
     public const string TooManyRefused = "too_many_invalid_events";
     public const string AuditBudgetExceeded = "audit_budget_exceeded";
+    public const string DuplicateKey = "duplicate_key";
+    public const string InternalError = "internal_error";
 }

@@ -31,7 +31,23 @@ internal static partial class ClientSecretsEndpoint
             return;
         }
 
-        var request = await ReadRequestAsync(context.Request);
+        var body = await ReadBodyAsync(context.Request);
+        if (body is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_json", "The body is not a valid client secret request.", null);
+            return;
+        }
+
+        // Before any parse: a repeated key means one session to us and maybe another to whoever else reads it, and
+        // JsonObject throws on one (this was a 500).
+        if (RealtimeJsonKeys.TryFindDuplicate(body.Value.Span, out var duplicate))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, ClientErrorCodes.DuplicateKey,
+                $"The body repeats the key '{duplicate}'; each key may appear once per object.", null);
+            return;
+        }
+
+        var request = Deserialize(body.Value.Span);
         if (request is null)
         {
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_json", "The body is not a valid client secret request.", null);
@@ -48,7 +64,7 @@ internal static partial class ClientSecretsEndpoint
         JsonObject? session = null;
         if (request.Session is { ValueKind: not JsonValueKind.Null } element)
         {
-            session = JsonNode.Parse(element.GetRawText()) as JsonObject;
+            session = JsonNode.Parse(element.GetRawText(), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject;
             var (problem, param) = session is null ? ("session must be an object.", "session") : CheckSession(session, policy);
             if (problem is not null)
             {
@@ -107,11 +123,12 @@ internal static partial class ClientSecretsEndpoint
 
     public static string? BearerToken(HttpRequest request) => KeyList.BearerToken(request);
 
-    private static async Task<ClientSecretRequest?> ReadRequestAsync(HttpRequest request)
+    // The body, at most MaxBodyBytes; null when larger. An empty body is an empty request.
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request)
     {
         if (request.ContentLength is 0)
         {
-            return new ClientSecretRequest();
+            return ReadOnlyMemory<byte>.Empty;
         }
 
         using var body = new MemoryStream();
@@ -127,14 +144,19 @@ internal static partial class ClientSecretsEndpoint
             body.Write(buffer, 0, read);
         }
 
-        if (body.Length == 0)
+        return body.ToArray();
+    }
+
+    private static ClientSecretRequest? Deserialize(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty)
         {
             return new ClientSecretRequest();
         }
 
         try
         {
-            return JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), BrowserJsonContext.Default.ClientSecretRequest);
+            return JsonSerializer.Deserialize(body, BrowserJsonContext.Default.ClientSecretRequest);
         }
         catch (JsonException)
         {

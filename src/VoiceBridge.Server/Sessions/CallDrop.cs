@@ -32,4 +32,7 @@ internal enum CallDrop
 
     /// <summary>A message that arrived after the call had decided to end (read only to complete the close handshake).</summary>
     AfterEnd,
+
+    /// <summary>A client event that repeats a JSON key at some depth (refused whole: parsers disagree on which one wins).</summary>
+    DuplicateKey,
 }

@@ -38,4 +38,6 @@ internal enum CallEndReason
 
     /// <summary>The call made the bridge write more audit than its budget (<c>Audit:MaxRecordsPerCall</c>, <c>Audit:MaxBytesPerCall</c>, <c>Audit:MaxBytesPerMinute</c>).</summary>
     AuditBudget,
+    /// <summary>An exception no handler expected (a bug): the session ended with this reason instead of faulting.</summary>
+    InternalError,
 }

@@ -320,7 +320,7 @@ internal sealed partial class CallTelemetry : IDisposable
         {
             _call.SetTag("voicebridge.end_reason", name);
             _call.SetTag("voicebridge.turns", _turnNumber);
-            if (reason is CallEndReason.UpstreamConnectFailed or CallEndReason.UpstreamClosed or CallEndReason.CallerNotReading)
+            if (reason is CallEndReason.UpstreamConnectFailed or CallEndReason.UpstreamClosed or CallEndReason.CallerNotReading or CallEndReason.InternalError)
             {
                 _call.SetStatus(ActivityStatusCode.Error, name);
             }

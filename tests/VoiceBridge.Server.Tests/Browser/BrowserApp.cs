@@ -25,10 +25,15 @@ internal sealed class BrowserApp : IDisposable
 
     public RecordingConnector Upstream { get; }
 
-    public static BrowserApp Create(WebApplicationFactory<Program> factory, TimeProvider? time = null, params (string Key, string Value)[] settings)
+    public static BrowserApp Create(WebApplicationFactory<Program> factory, TimeProvider? time = null, params (string Key, string Value)[] settings) =>
+        Create(factory, time, null, settings);
+
+    /// <summary>As above, with the simulator's connector wrapped by <paramref name="wrap"/> (inside the recording).</summary>
+    public static BrowserApp Create(WebApplicationFactory<Program> factory, TimeProvider? time, Func<IRealtimeConnector, IRealtimeConnector>? wrap, params (string Key, string Value)[] settings)
     {
         var clock = time ?? TimeProvider.System;
-        var upstream = new RecordingConnector(new SimulatorConnector(new SimulatorOptions { Pacing = SimulatorPacing.Fast }, clock));
+        IRealtimeConnector simulator = new SimulatorConnector(new SimulatorOptions { Pacing = SimulatorPacing.Fast }, clock);
+        var upstream = new RecordingConnector(wrap?.Invoke(simulator) ?? simulator);
         var configured = factory.WithWebHostBuilder(host =>
         {
             host.UseSetting("Browser:ApiKeys:0", ApiKey);

@@ -61,6 +61,23 @@ public sealed class ClientSecretsTests(WebApplicationFactory<Program> factory) :
         Assert.Equal(param, json!["error"]!["param"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("""{"session":{"type":"realtime","instructions":"a","instructions":"b"}}""", "instructions")]
+    [InlineData("""{"session":{"type":"realtime","audio":{"output":{"voice":"cedar","voice":"marin"}}}}""", "voice")]
+    [InlineData("""{"session":{"type":"realtime"},"session":{"type":"realtime"}}""", "session")]
+    [InlineData("""{"expires_after":{"anchor":"created_at","seconds":60,"seconds":7000}}""", "seconds")]
+    public async Task Mint_WithARepeatedKey_Is400DuplicateKey_NamingTheKey(string body, string key)
+    {
+        using var app = BrowserApp.Create(factory);
+
+        using var response = await app.PostClientSecretAsync(BrowserApp.ApiKey, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var json = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.Equal("duplicate_key", json!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("'" + key + "'", json["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Mint_WithGarbageBody_Is400()
     {
