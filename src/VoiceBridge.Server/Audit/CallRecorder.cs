@@ -195,6 +195,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         CallEndReason.ServerShutdown => "server_shutdown",
         CallEndReason.AuditBehind => "audit_behind",
         CallEndReason.EndedByBridge => "ended_by_bridge",
+        CallEndReason.CallerAborted => "caller_aborted",
         _ => reason.ToString(),
     };
 

@@ -32,4 +32,10 @@ internal enum CallEndReason
 
     /// <summary>The bridge ended the call on purpose: <c>end_call</c> after the goodbye was heard, an idle hang-up, or an operator's hang-up.</summary>
     EndedByBridge,
+
+    /// <summary>
+    /// The caller's connection dropped without a close handshake (network loss, a killed client): Kestrel aborted the
+    /// request. Not <see cref="ServerShutdown"/>: the drain stops calls itself before the host aborts any connection.
+    /// </summary>
+    CallerAborted,
 }
