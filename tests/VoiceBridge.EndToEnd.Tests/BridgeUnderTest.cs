@@ -23,7 +23,7 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
     public const string AuthToken = "e2e-test-auth-token";
 
     /// <summary>The admin API key (<c>Audit:AdminKeys</c>) every bridge under test accepts.</summary>
-    public const string AdminKey = "e2e-test-admin-key";
+    public const string AdminKey = "e2e-test-admin-key-0123456789abcdef";
 
     private readonly SimulatorServer _simulator;
     private readonly WebApplicationFactory<Program> _factory;

@@ -225,6 +225,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         CallEndReason.CallerFlooding => "caller_flooding",
         CallEndReason.AuditBudget => "audit_budget",
         CallEndReason.InternalError => "internal_error",
+        CallEndReason.CallerAborted => "caller_aborted",
         _ => reason.ToString(),
     };
 

@@ -32,6 +32,6 @@ internal sealed partial class BrowserCallSession
     [LoggerMessage(EventId = 1306, Level = LogLevel.Warning, Message = "Browser session {Id}: client not reading ({Capacity} messages queued); closing")]
     private static partial void LogNotReading(ILogger logger, string id, int capacity);
 
-    [LoggerMessage(EventId = 1308, Level = LogLevel.Error, Message = "Browser session {Id} failed unexpectedly; ending it")]
+    [LoggerMessage(EventId = 1309, Level = LogLevel.Error, Message = "Browser session {Id} failed unexpectedly; ending it")]
     private static partial void LogFailed(ILogger logger, string id, Exception exception);
 }

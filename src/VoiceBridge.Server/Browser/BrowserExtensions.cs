@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Limits;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -39,8 +40,8 @@ internal static partial class BrowserExtensions
             LogNoOrigins(logger);
         }
 
-        app.MapPost(BrowserUrls.ClientSecretsPath, ClientSecretsEndpoint.HandleAsync).DisableAntiforgery();
-        app.Map(BrowserUrls.RealtimePath, RealtimeEndpoint.HandleAsync);
+        app.MapPost(BrowserUrls.ClientSecretsPath, ClientSecretsEndpoint.HandleAsync).DisableAntiforgery().RequireCallRateLimit();
+        app.Map(BrowserUrls.RealtimePath, RealtimeEndpoint.HandleAsync).RequireCallRateLimit();
         if (options.DemoPage)
         {
             MapDemoPage(app, logger);
@@ -54,7 +55,7 @@ internal static partial class BrowserExtensions
     {
         app.UseDefaultFiles();
         app.UseStaticFiles();
-        app.MapPost(BrowserUrls.DemoTokenPath, DemoTokenEndpoint.HandleAsync).DisableAntiforgery();
+        app.MapPost(BrowserUrls.DemoTokenPath, DemoTokenEndpoint.HandleAsync).DisableAntiforgery().RequireCallRateLimit();
         LogDemoPage(logger, BrowserUrls.DemoTokenPath);
     }
 

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Audit;
+using VoiceBridge.Server.Limits;
 using VoiceBridge.Server.Sessions;
 
 namespace VoiceBridge.Server.Calls;
@@ -7,24 +9,47 @@ namespace VoiceBridge.Server.Calls;
 /// <summary>
 /// Guards the admin API: the request must present one of <c>Audit:AdminKeys</c> as a bearer token, else 401.
 /// Bridge API keys and client tokens are not admin keys: a browser token must never read another call's transcript.
+/// Wrong keys are throttled per IP (<see cref="AdminKeyThrottle"/>): 429 with Retry-After once an IP has used its budget.
 /// </summary>
-internal sealed partial class AdminKeyFilter(IOptions<AuditOptions> options, ILogger<AdminKeyFilter> logger) : IEndpointFilter
+internal sealed partial class AdminKeyFilter(IOptions<AuditOptions> options, AdminKeyThrottle throttle, ILogger<AdminKeyFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        var request = context.HttpContext.Request;
-        if (!KeyList.Contains(options.Value.AdminKeys, KeyList.BearerToken(request)))
+        var http = context.HttpContext;
+        var request = http.Request;
+        var presented = KeyList.BearerToken(request);
+        if (string.IsNullOrEmpty(presented))
         {
-            LogRefused(logger, request.Method, request.Path);
-            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            LogRefused(logger, request.Method, request.Path, "no admin key");
+            http.Response.Headers.WWWAuthenticate = "Bearer";
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "An admin key is required.");
+        }
+
+        var address = http.Connection.RemoteIpAddress;
+        if (throttle.TryBegin(address) is { } wait)
+        {
+            LogThrottled(logger, request.Method, request.Path);
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many wrong admin keys from this address; retry later.");
+        }
+
+        var valid = KeyList.Contains(options.Value.AdminKeys, presented);
+        throttle.End(address, failed: !valid);
+        if (!valid)
+        {
+            LogRefused(logger, request.Method, request.Path, "invalid admin key");
+            http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid admin key.");
         }
 
         return await next(context);
     }
 
-    [LoggerMessage(EventId = 1500, Level = LogLevel.Warning, Message = "Admin API request {Method} {Path} refused: no valid admin key")]
-    private static partial void LogRefused(ILogger logger, string method, PathString path);
+    [LoggerMessage(EventId = 1500, Level = LogLevel.Warning, Message = "Admin API request {Method} {Path} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string method, PathString path, string reason);
+
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Admin API request {Method} {Path} refused (429): too many wrong admin keys from this address")]
+    private static partial void LogThrottled(ILogger logger, string method, PathString path);
 }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Sessions;
 using VoiceBridge.Server.Twilio;
 
@@ -7,13 +10,25 @@ namespace VoiceBridge.Server.Calls;
 /// The admin API under <c>/calls</c>, every route behind <see cref="AdminKeyFilter"/>. Features add their routes to the
 /// group here (audit read-back, call control), one line each.
 /// </summary>
-internal static class CallsExtensions
+internal static partial class CallsExtensions
 {
     public const string Prefix = "/calls";
 
     public static WebApplicationBuilder AddCalls(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AdminKeyFilter>();
+        // Audit__AdminKeys=key1,key2 (one variable) as well as Audit__AdminKeys__0: the binder ignores a plain value
+        // given for a list, which used to leave the admin API keyless without a word.
+        var configuration = builder.Configuration;
+        builder.Services.AddOptions<AuditOptions>().PostConfigure(options =>
+        {
+            var listed = configuration[AuditOptions.SectionName + ":" + nameof(AuditOptions.AdminKeys)];
+            foreach (var key in listed?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
+            {
+                options.AdminKeys.Add(key);
+            }
+        });
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AdminKeysValidator>());
         // Results.Problem serialises ProblemDetails through the HTTP JSON options; with reflection off (the app's
         // setting) it needs source-generated metadata, or every 4xx of the admin API would be a 500.
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Add(CallsJsonContext.Default));
@@ -25,6 +40,11 @@ internal static class CallsExtensions
 
     public static WebApplication MapCalls(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<IOptions<AuditOptions>>().Value.AdminKeys.Any(key => !string.IsNullOrEmpty(key)))
+        {
+            LogNoAdminKeys(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("VoiceBridge.Calls"));
+        }
+
         var calls = app.MapGroup(Prefix).AddEndpointFilter<AdminKeyFilter>().DisableAntiforgery();
         calls.MapGet("/", ListLiveCalls);
         calls.MapCallAudit();
@@ -46,4 +66,7 @@ internal static class CallsExtensions
 
         return Results.Json<IReadOnlyList<LiveCallSummary>>(live, CallsJsonContext.Responses.IReadOnlyListLiveCallSummary);
     }
+
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Audit:AdminKeys is empty: the admin API (/calls) refuses every request; set Audit__AdminKeys (comma-separated, 32+ characters each) to use it")]
+    private static partial void LogNoAdminKeys(ILogger logger);
 }

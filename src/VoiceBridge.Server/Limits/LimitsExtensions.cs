@@ -2,16 +2,14 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using VoiceBridge.Server.Browser;
-using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Limits;
 
 /// <summary>Kestrel's limits for slow and oversized clients, and the per-IP rate limit on the call endpoints.</summary>
 internal static class LimitsExtensions
 {
-    private static readonly string[] LimitedPaths =
-        [TwilioUrls.VoicePath, TwilioUrls.MediaPath, BrowserUrls.RealtimePath, BrowserUrls.ClientSecretsPath];
+    /// <summary>The rate-limiter policy every call endpoint carries (<see cref="RequireCallRateLimit{TBuilder}"/>).</summary>
+    public const string CallEndpointsPolicy = "call-endpoints";
 
     public static WebApplicationBuilder AddLimits(this WebApplicationBuilder builder)
     {
@@ -25,6 +23,7 @@ internal static class LimitsExtensions
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName);
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
+        services.AddSingleton<AdminKeyThrottle>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, configured) =>
         {
@@ -35,10 +34,10 @@ internal static class LimitsExtensions
                 rejected.HttpContext.Response.Headers.RetryAfter = "1";
                 return ValueTask.CompletedTask;
             };
-            if (settings.Enabled)
-            {
-                limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings));
-            }
+            // On the endpoints, not on path strings: routing matches /twilio/voice/ and /TWILIO/VOICE to the same
+            // endpoint, so whatever spelling reaches a handler carries its policy. One policy: one bucket per IP
+            // shared by all call endpoints.
+            limiter.AddPolicy(CallEndpointsPolicy, context => Partition(context, settings));
         });
         return builder;
     }
@@ -48,6 +47,10 @@ internal static class LimitsExtensions
         app.UseRateLimiter();
         return app;
     }
+
+    /// <summary>Puts the endpoint under the per-IP call-endpoint limit (<c>Session:RateLimit</c>).</summary>
+    public static TBuilder RequireCallRateLimit<TBuilder>(this TBuilder endpoint)
+        where TBuilder : IEndpointConventionBuilder => endpoint.RequireRateLimiting(CallEndpointsPolicy);
 
     // Chosen for this workload: Twilio's requests carry a few KiB of headers and form bodies under 64 KiB; the
     // client-secrets body is tiny; the admin API answers, it does not take uploads. WebSocket traffic after the
@@ -68,8 +71,7 @@ internal static class LimitsExtensions
 
     private static RateLimitPartition<string> Partition(HttpContext context, RateLimitOptions settings)
     {
-        var path = context.Request.Path;
-        if (!Array.Exists(LimitedPaths, limited => path.Equals(limited, StringComparison.OrdinalIgnoreCase)))
+        if (!settings.Enabled)
         {
             return RateLimitPartition.GetNoLimiter(string.Empty);
         }

@@ -4,7 +4,7 @@ namespace VoiceBridge.Server.Limits;
 
 /// <summary>
 /// Configuration section <c>Session:RateLimit</c>: a token bucket per client IP over the call endpoints (webhook,
-/// media WebSocket, realtime WebSocket, client secrets). Twilio reaches the webhook and the media stream from a
+/// media WebSocket, realtime WebSocket, client secrets), and one over failed admin-key attempts. Twilio reaches the webhook and the media stream from a
 /// small set of its own addresses, so the defaults are sized for a busy trunk, not for one person.
 /// </summary>
 internal sealed class RateLimitOptions
@@ -21,4 +21,15 @@ internal sealed class RateLimitOptions
     /// <summary>Requests an IP may make at once before the sustained rate applies.</summary>
     [Range(1, 100_000)]
     public int Burst { get; set; } = 200;
+
+    /// <summary>
+    /// Wrong admin keys an IP may present per minute, sustained. Always on, even with <see cref="Enabled"/> off: a
+    /// proxy's rate limit does not know which requests failed authentication.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int AdminFailuresPerMinute { get; set; } = 10;
+
+    /// <summary>Wrong admin keys an IP may present in a row before it is answered 429 (right keys included) until it refills.</summary>
+    [Range(1, 10_000)]
+    public int AdminFailureBurst { get; set; } = 10;
 }

@@ -38,6 +38,13 @@ internal enum CallEndReason
 
     /// <summary>The call made the bridge write more audit than its budget (<c>Audit:MaxRecordsPerCall</c>, <c>Audit:MaxBytesPerCall</c>, <c>Audit:MaxBytesPerMinute</c>).</summary>
     AuditBudget,
+
     /// <summary>An exception no handler expected (a bug): the session ended with this reason instead of faulting.</summary>
     InternalError,
+
+    /// <summary>
+    /// The caller's connection dropped without a close handshake (network loss, a killed client): Kestrel aborted the
+    /// request. Not <see cref="ServerShutdown"/>: the drain stops calls itself before the host aborts any connection.
+    /// </summary>
+    CallerAborted,
 }

@@ -132,7 +132,8 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     /// <summary>Runs the call to its end and returns why it ended.</summary>
     public async Task<CallEndReason> RunAsync(CancellationToken aborted)
     {
-        using var shutdown = aborted.Register(() => Stop(CallEndReason.ServerShutdown, "server shutting down"));
+        // The request is aborted when the caller's connection drops; the shutdown drain stops calls by itself (Shutdown/).
+        using var shutdown = aborted.Register(() => Stop(CallEndReason.CallerAborted, "caller connection dropped without a close"));
         // Disposed when the method returns, after the finally block has closed the socket (no read is pending then).
         using var receiveBuffer = new ReceiveBuffer();
         Task? callerReceive = null;

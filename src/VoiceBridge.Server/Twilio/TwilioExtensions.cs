@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Limits;
 
 namespace VoiceBridge.Server.Twilio;
 
@@ -38,8 +39,9 @@ internal static partial class TwilioExtensions
         }
 
         app.MapMethods(TwilioUrls.VoicePath, [HttpMethods.Post, HttpMethods.Get], TwilioWebhook.HandleAsync)
-            .DisableAntiforgery();
-        app.Map(TwilioUrls.MediaPath, TwilioMediaEndpoint.HandleAsync);
+            .DisableAntiforgery()
+            .RequireCallRateLimit();
+        app.Map(TwilioUrls.MediaPath, TwilioMediaEndpoint.HandleAsync).RequireCallRateLimit();
         return app;
     }
 

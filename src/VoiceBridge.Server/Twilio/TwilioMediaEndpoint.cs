@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
@@ -8,7 +7,10 @@ using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Twilio;
 
-/// <summary><c>GET /twilio/media</c>: the Media Streams WebSocket. Authenticates, then hands the socket to a call session.</summary>
+/// <summary>
+/// <c>GET /twilio/media</c>: the Media Streams WebSocket. The upgrade's signature is checked first (403), then a call
+/// slot is taken (503), then the socket is accepted and handed to a call session, which checks the call token.
+/// </summary>
 internal static partial class TwilioMediaEndpoint
 {
     /// <summary>How long Twilio has, after the upgrade, to send its <c>start</c> message with the call token.</summary>
@@ -37,7 +39,14 @@ internal static partial class TwilioMediaEndpoint
 
         var settings = options.Value;
         var logger = loggers.CreateLogger<TwilioCallSession>();
-        var signed = string.IsNullOrEmpty(settings.AuthToken) || IsSignedByTwilio(context.Request, settings);
+        // Checked before anything is allocated for the stream: an unsigned upgrade gets no socket and no call slot, so
+        // strangers cannot fill the slots by opening upgrades and never answering the close.
+        if (!string.IsNullOrEmpty(settings.AuthToken) && !IsSignedByTwilio(context.Request, settings))
+        {
+            LogBadUpgradeSignature(logger);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
 
         // A stream that raced past the webhook's check (or arrives while draining) is refused before the upgrade.
         using var slot = admission.TryAdmit("twilio");
@@ -48,14 +57,6 @@ internal static partial class TwilioMediaEndpoint
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        if (!signed)
-        {
-            // Closed before an upstream is opened: the upgrade was not signed for our stream URL.
-            LogBadUpgradeSignature(logger);
-            await WebSocketClosing.CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "invalid signature", receiveLoop: null, time);
-            return;
-        }
-
         // Started before the session so its span is current for everything the call runs (loops, tools, HttpClient).
         using var callTelemetry = telemetry.Start("twilio");
         await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy), UpstreamReconnect.From(sessionOptions.Value)) { Telemetry = callTelemetry, ControlServices = control, Flood = CallerFlood.From(sessionOptions.Value) };
@@ -82,6 +83,6 @@ internal static partial class TwilioMediaEndpoint
             || TwilioSignature.IsValid(settings.AuthToken!, url + "/", [], signature);
     }
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Media stream refused: the upgrade's X-Twilio-Signature does not match the stream URL")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Media stream upgrade refused (403): its X-Twilio-Signature does not match the stream URL")]
     private static partial void LogBadUpgradeSignature(ILogger logger);
 }

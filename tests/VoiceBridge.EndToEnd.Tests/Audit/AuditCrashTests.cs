@@ -19,7 +19,7 @@ namespace VoiceBridge.EndToEnd.Tests.Audit;
 /// </summary>
 public sealed class AuditCrashTests : IAsyncDisposable
 {
-    private const string AdminKey = "crash-test-admin-key";
+    private const string AdminKey = "crash-test-admin-key-0123456789abcdef";
     private const string AuthToken = "crash-test-auth-token";
     private const int Calls = 3;
 

@@ -14,7 +14,7 @@ namespace VoiceBridge.Server.Tests.Audit;
 /// <summary>A browser call through the host and the embedded simulator, its trail and recording read back through the admin API.</summary>
 public sealed class BrowserCallAuditTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>, IDisposable
 {
-    private const string AdminKey = "browser-audit-admin-key";
+    private const string AdminKey = "browser-audit-admin-key-0123456789abcdef";
     private readonly string _directory = Directory.CreateTempSubdirectory("voicebridge-browser-audit-").FullName;
 
     [Fact]

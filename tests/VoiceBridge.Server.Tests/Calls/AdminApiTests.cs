@@ -13,7 +13,7 @@ namespace VoiceBridge.Server.Tests.Calls;
 /// <summary>The admin API's gate and its list of live calls.</summary>
 public sealed class AdminApiTests : IDisposable
 {
-    private const string AdminKey = "admin-key-for-tests";
+    private const string AdminKey = "admin-key-for-tests-0123456789abcdef";
     private readonly string _auditDirectory = Directory.CreateTempSubdirectory("voicebridge-admin-").FullName;
     private readonly WebApplicationFactory<Program> _factory;
 

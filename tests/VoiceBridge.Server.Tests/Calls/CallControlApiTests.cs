@@ -20,7 +20,7 @@ namespace VoiceBridge.Server.Tests.Calls;
 /// <summary>The call control API end to end: the real host, a phone call over its media endpoint, a fake Twilio REST API on loopback.</summary>
 public sealed class CallControlApiTests : IDisposable
 {
-    private const string AdminKey = "admin-key-for-tests";
+    private const string AdminKey = "admin-key-for-tests-0123456789abcdef";
     private const string AccountSid = "AC0123456789abcdef0123456789abcdef";
     private const string AuthToken = "twilio-auth-token-for-tests";
     private const string CallSid = "CA0123456789abcdef0123456789abcdef";

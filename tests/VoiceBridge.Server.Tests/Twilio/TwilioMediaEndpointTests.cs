@@ -55,14 +55,14 @@ public sealed class TwilioMediaEndpointTests(WebApplicationFactory<Program> fact
     [InlineData(null)]
     [InlineData("")]
     [InlineData("AAAAjzzXGlLbj2EOhFYIsLte5o4=")]
-    public async Task UnsignedOrBadlySignedUpgrade_IsClosedWithPolicyViolation(string? signature)
+    public async Task UnsignedOrBadlySignedUpgrade_Gets403_BeforeAnySocketOrSlot(string? signature)
     {
         using var app = Configured();
-        using var socket = await ConnectAsync(app, signature);
 
-        var close = await ReceiveCloseAsync(socket);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(app, signature));
 
-        Assert.Equal(WebSocketCloseStatus.PolicyViolation, close.CloseStatus);
+        Assert.Contains("403", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, app.Services.GetRequiredService<CallAdmission>().Active);
         Assert.Equal(0, app.Services.GetRequiredService<CallRegistry>().Count);
     }
 
