@@ -289,7 +289,8 @@ internal sealed partial class BrowserCallSession : ILiveCall, IAsyncDisposable
             var read = await _client.ReadAsync(buffer);
             if (read.Kind == CallerReadKind.Closed)
             {
-                End(CallEndReason.CallerClosed, "client closed the socket");
+                End(read.Aborted ? CallEndReason.CallerAborted : CallEndReason.CallerClosed,
+                    read.Aborted ? "client connection dropped without a close" : "client closed the socket");
                 return;
             }
 

@@ -32,7 +32,7 @@ internal sealed class SessionFieldFilter(IReadOnlySet<string> mayChange, bool ex
     private const string ResponseConversationPath = "response.conversation";
     private const string VoicePath = "audio.output.voice";
 
-    // response.create fields (openai-realtime.md §4) and the ClientMayChange entry that lets a client set each for one
+    // response.create fields (docs/protocols/openai-realtime.md#client-events) and the ClientMayChange entry that lets a client set each for one
     // response: the same entry as the session field it overrides, so a response cannot do what a session.update may
     // not. metadata needs none: it labels the response for the client and changes nothing the model does. Any other
     // field is removed (deny by default, like session fields). audio is handled apart: only its voice may pass.

@@ -115,7 +115,7 @@ internal sealed class CallerSocket
             catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
             {
                 // Nothing cancels this receive: an OperationCanceledException means the socket was aborted.
-                return new CallerRead(CallerReadKind.Closed, 0);
+                return new CallerRead(CallerReadKind.Closed, 0, Aborted: true);
             }
 
             if (result.MessageType == WebSocketMessageType.Close)

@@ -230,7 +230,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
             switch (message.Kind)
             {
                 case CallerReadKind.Closed:
-                    End(CallEndReason.CallerClosed, "closed before start");
+                    End(message.Aborted ? CallEndReason.CallerAborted : CallEndReason.CallerClosed, "closed before start");
                     return default;
                 case CallerReadKind.TooBig:
                     End(CallEndReason.MessageTooBig, "message over 64 KiB");
@@ -331,6 +331,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
                 var read = await _caller.ReadAsync(buffer);
                 switch (read.Kind)
                 {
+                    case CallerReadKind.Closed when read.Aborted:
+                        End(CallEndReason.CallerAborted, "caller connection dropped without a close");
+                        return;
                     case CallerReadKind.Closed:
                         End(CallEndReason.CallerClosed, "caller closed the socket");
                         return;

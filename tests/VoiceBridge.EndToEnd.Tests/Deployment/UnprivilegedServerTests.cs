@@ -43,7 +43,7 @@ public sealed class UnprivilegedServerTests(PublishedServer published) : IClassF
 
         // The trail and the recording are below the data directory, written by the unprivileged user; the trail verifies.
         var trail = Assert.Single(Directory.GetFiles(audit, result.CallSid + ".jsonl", SearchOption.AllDirectories));
-        var verification = AuditVerifier.VerifyFile(trail);
+        var verification = AuditVerifier.VerifyFile(trail, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys);
         Assert.True(verification.Status == AuditFileStatus.Complete, $"{verification.Status}: {verification.Break}");
         var recording = new FileInfo(Path.ChangeExtension(trail, ".wav"));
         Assert.True(recording.Exists && recording.Length > 44, "no recording beside the trail");

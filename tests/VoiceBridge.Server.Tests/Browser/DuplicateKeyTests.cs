@@ -66,7 +66,7 @@ public sealed class DuplicateKeyTests(WebApplicationFactory<Program> factory) : 
 
         var trails = Directory.GetFiles(_directory, "browser_*.jsonl", SearchOption.AllDirectories);
         Assert.Equal(Sessions, trails.Length);
-        Assert.All(trails, trail => Assert.Equal(AuditFileStatus.Complete, AuditVerifier.VerifyFile(trail).Status));
+        Assert.All(trails, trail => Assert.Equal(AuditFileStatus.Complete, AuditVerifier.VerifyFile(trail, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys).Status));
         Assert.Equal(openBefore, OpenFilesIn(_directory));
     }
 
@@ -86,7 +86,7 @@ public sealed class DuplicateKeyTests(WebApplicationFactory<Program> factory) : 
 
         await app.Factory.Services.GetRequiredService<CallRegistry>().WhenEmpty.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
         var trail = Assert.Single(Directory.GetFiles(_directory, "browser_*.jsonl", SearchOption.AllDirectories));
-        Assert.Equal(AuditFileStatus.Complete, AuditVerifier.VerifyFile(trail).Status);
+        Assert.Equal(AuditFileStatus.Complete, AuditVerifier.VerifyFile(trail, VoiceBridge.Tests.Shared.TestAuditDirectory.Keys).Status);
         Assert.Contains("\"internal_error\"", await File.ReadAllTextAsync(trail, TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(openBefore, OpenFilesIn(_directory));
     }
