@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Calls;
 
@@ -123,11 +122,11 @@ public sealed class AdminKeyTests
         builder.Configuration.AddInMemoryCollection([new(key, value)]);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.AddAudit();
-        builder.AddCalls();
-        await using var app = builder.Build();
-
-        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+        var failure = await ConnectionLimitTests.BootFailsAsync(builder, b =>
+        {
+            b.AddAudit();
+            b.AddCalls();
+        });
 
         Assert.Contains(named, failure.Message, StringComparison.Ordinal);
         Assert.Contains("32", failure.Message, StringComparison.Ordinal);
