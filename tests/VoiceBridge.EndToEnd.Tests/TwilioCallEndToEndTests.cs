@@ -1,7 +1,6 @@
 extern alias cli;
 
 using System.Globalization;
-using System.Net.WebSockets;
 using cli::VoiceBridge.Cli.Call;
 
 namespace VoiceBridge.EndToEnd.Tests;
@@ -143,7 +142,7 @@ public sealed class TwilioCallEndToEndTests
     }
 
     [Fact]
-    public async Task BadUpgradeSignature_IsClosedWithPolicyViolation_BeforeAnyUpstreamSession()
+    public async Task BadUpgradeSignature_IsRefusedWith403_BeforeTheSocketOrAnyUpstreamSession()
     {
         await using var bridge = await BridgeUnderTest.StartAsync();
         using var http = new HttpClient();
@@ -159,8 +158,9 @@ public sealed class TwilioCallEndToEndTests
 
         var result = await call.RunAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
-        Assert.Equal(FakeTwilioCallOutcome.ClosedByServer, result.Outcome);
-        Assert.Equal(WebSocketCloseStatus.PolicyViolation, result.CloseStatus);
+        // Refused at the HTTP upgrade: no socket is accepted and no call slot taken for an unsigned stream.
+        Assert.Equal(FakeTwilioCallOutcome.StreamRefused, result.Outcome);
+        Assert.Equal(403, result.HttpStatus);
         Assert.Equal(0, bridge.Connector.Connects);
     }
 
