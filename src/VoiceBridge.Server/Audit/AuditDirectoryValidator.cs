@@ -21,7 +21,9 @@ internal sealed class AuditDirectoryValidator : IValidateOptions<AuditOptions>
         try
         {
             Directory.CreateDirectory(directory);
-            var probe = Path.Combine(directory, $".write-check-{Environment.ProcessId}");
+            // A name of its own per probe: several hosts in one process (or two processes sharing the directory)
+            // validate at the same moment, and a shared name would make one probe fail on the other's open file.
+            var probe = Path.Combine(directory, $".write-check-{Environment.ProcessId}-{Guid.NewGuid():N}");
             using (new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose))
             {
             }
