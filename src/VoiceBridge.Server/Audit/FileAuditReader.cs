@@ -4,7 +4,8 @@ namespace VoiceBridge.Server.Audit;
 
 /// <summary>
 /// The file sink's trails: <c>&lt;Audit:Directory&gt;/yyyy-MM-dd/&lt;call id&gt;[.n].jsonl</c>. A call id reused (a
-/// restarted process, a second day) has several; the latest one is served.
+/// restarted process, a second day, a replayed webhook) has several; the first one is served, so a later trail never
+/// shadows the real call's (the others stay on disk, in the index, and are checked by <c>voicebridge audit verify</c>).
 /// </summary>
 internal sealed class FileAuditReader(IOptions<AuditOptions> options) : IAuditReader
 {
@@ -27,7 +28,7 @@ internal sealed class FileAuditReader(IOptions<AuditOptions> options) : IAuditRe
         }
     }
 
-    /// <summary>The file of the latest trail for the id (the id is validated: letters, digits, '-' and '_' only).</summary>
+    /// <summary>The file of the first trail for the id (the id is validated: letters, digits, '-' and '_' only).</summary>
     internal string? FindTrail(string callId)
     {
         if (!Directory.Exists(_root))
@@ -45,7 +46,7 @@ internal sealed class FileAuditReader(IOptions<AuditOptions> options) : IAuditRe
                 var stem = Path.GetFileNameWithoutExtension(file);
                 var n = stem == name ? 1 : stem.StartsWith(name + ".", StringComparison.Ordinal) && int.TryParse(stem.AsSpan(name.Length + 1), out var k) ? k : 0;
                 var key = (Day: Path.GetFileName(day), N: n);
-                if (n > 0 && (best is null || string.CompareOrdinal(key.Day, bestKey.Day) > 0 || (key.Day == bestKey.Day && key.N > bestKey.N)))
+                if (n > 0 && (best is null || string.CompareOrdinal(key.Day, bestKey.Day) < 0 || (key.Day == bestKey.Day && key.N < bestKey.N)))
                 {
                     best = file;
                     bestKey = key;

@@ -8,7 +8,19 @@ internal sealed class CallRegistry
 {
     private readonly Dictionary<ILiveCall, DateTimeOffset> _calls = [];
     private readonly Lock _lock = new();
+
+    // CallSids claimed by a phone call that accepted its start: the claim and its check are one step under the lock,
+    // so two streams for one CallSid cannot both become live.
+    private readonly Dictionary<string, ILiveCall> _claims = new(StringComparer.Ordinal);
     private TaskCompletionSource _empty = Completed();
+
+    private long _replaysRefused;
+
+    /// <summary>Webhooks and media streams refused because their CallSid already had a live call (issue 14, finding 9).</summary>
+    public long ReplaysRefused => Interlocked.Read(ref _replaysRefused);
+
+    /// <summary>Counts a refused replay (see <see cref="ReplaysRefused"/>).</summary>
+    public void CountReplayRefused() => Interlocked.Increment(ref _replaysRefused);
 
     public int Count
     {
@@ -47,6 +59,11 @@ internal sealed class CallRegistry
     {
         lock (_lock)
         {
+            if (_claims.TryGetValue(callId, out var claimed))
+            {
+                return claimed;
+            }
+
             foreach (var call in _calls.Keys)
             {
                 if (string.Equals(call.CallId, callId, StringComparison.Ordinal))
@@ -72,10 +89,35 @@ internal sealed class CallRegistry
         }
     }
 
+    /// <summary>
+    /// Claims <paramref name="callId"/> for <paramref name="session"/>; false when another live call already has it
+    /// (a replayed webhook's second media stream). The claim ends when the session is removed.
+    /// </summary>
+    public bool TryClaim(ILiveCall session, string callId)
+    {
+        lock (_lock)
+        {
+            foreach (var call in _calls.Keys)
+            {
+                if (!ReferenceEquals(call, session) && string.Equals(call.CallId, callId, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return _claims.TryAdd(callId, session) || ReferenceEquals(_claims[callId], session);
+        }
+    }
+
     public void Remove(ILiveCall session)
     {
         lock (_lock)
         {
+            if (session.CallId is { } id && _claims.TryGetValue(id, out var claimed) && ReferenceEquals(claimed, session))
+            {
+                _claims.Remove(id);
+            }
+
             if (_calls.Remove(session) && _calls.Count == 0)
             {
                 _empty.TrySetResult();

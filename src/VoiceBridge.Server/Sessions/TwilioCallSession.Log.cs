@@ -34,4 +34,7 @@ internal sealed partial class TwilioCallSession
 
     [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Call {CallSid}: upstream error {Code} ({Type})")]
     private static partial void LogUpstreamError(ILogger logger, string callSid, string code, string type);
+
+    [LoggerMessage(EventId = 1215, Level = LogLevel.Warning, Message = "Media stream for call {CallSid} refused: that call is already live (replayed webhook)")]
+    private static partial void LogCallAlreadyLive(ILogger logger, string callSid);
 }

@@ -126,6 +126,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     /// <summary>This call's spans and metrics (Telemetry/); detached unless the endpoint started one.</summary>
     public CallTelemetry Telemetry { get; init => Counters.Observer = field = value; } = CallTelemetry.Detached("twilio");
 
+    /// <summary>The live calls; with it, a start whose CallSid already has a live call is refused (replayed webhook).</summary>
+    public CallRegistry? Registry { get; init; }
+
     /// <summary>When the caller counts as flooding and is closed (<c>Session:MaxRefusedMessages</c>, <c>Session:RefusedWindow</c>).</summary>
     public CallerFlood Flood { get; init; } = new();
 
@@ -298,6 +301,16 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         {
             End(CallEndReason.PolicyViolation, "call token " + check.Status);
             LogCallTokenRejected(_logger, callSid, check.Status);
+            return false;
+        }
+
+        // One live call per CallSid: a second stream (a replayed webhook's token) is refused like a bad token and the
+        // first call is not touched.
+        if (Registry is { } registry && !registry.TryClaim(this, callSid))
+        {
+            registry.CountReplayRefused();
+            End(CallEndReason.PolicyViolation, "call already live");
+            LogCallAlreadyLive(_logger, callSid);
             return false;
         }
 

@@ -16,6 +16,7 @@ internal static partial class TwilioWebhook
         IOptions<TwilioOptions> options,
         CallTokens tokens,
         CallAdmission admission,
+        CallRegistry registry,
         IOptions<Sessions.SessionOptions> sessionOptions,
         ILoggerFactory loggers)
     {
@@ -73,6 +74,16 @@ internal static partial class TwilioWebhook
             return Results.BadRequest();
         }
 
+        // A replay of the webhook of a live call gets no new token: the answer ends whatever sent it, never the live call
+        // (Twilio does not ask again once a call is connected). A retry before the stream started still gets a token;
+        // the media endpoint lets only one stream per CallSid become live.
+        if (registry.Find(callSid) is not null)
+        {
+            registry.CountReplayRefused();
+            LogReplayRefused(logger, callSid);
+            return Results.Text(Twiml.HangUp(), "text/xml", Encoding.UTF8);
+        }
+
         if (admission.CheckAndLog("twilio") != CallRefusal.None)
         {
             // Answered (200) rather than failed: Twilio would otherwise play its generic application-error message.
@@ -100,6 +111,9 @@ internal static partial class TwilioWebhook
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Twilio webhook rejected: {Reason}")]
     private static partial void LogRejected(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Twilio webhook for live call {CallSid} answered with Hangup and no token (replayed)")]
+    private static partial void LogReplayRefused(ILogger logger, string callSid);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Twilio call {CallSid} answered with a media stream")]
     private static partial void LogAnswered(ILogger logger, string callSid);

@@ -25,6 +25,9 @@ internal static class Twiml
         return xml.ToString();
     }
 
+    /// <summary>A bare hang-up: the answer to a replayed webhook of a live call.</summary>
+    public static string HangUp() => "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup/></Response>";
+
     /// <summary>A refused call: the caller hears <paramref name="message"/>, then Twilio hangs up.</summary>
     public static string SayAndHangUp(string message) =>
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>" + SecurityElement.Escape(message) + "</Say><Hangup/></Response>";
