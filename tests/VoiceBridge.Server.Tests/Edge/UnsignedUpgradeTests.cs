@@ -18,8 +18,10 @@ public sealed class UnsignedUpgradeTests
         ("Twilio:AuthToken", AuthToken),
         ("Twilio:PublicBaseUrl", PublicBase),
         ("Session:MaxConcurrentCalls", "5"),
-        // The limiter is not what is under test here: let all 200 through to the endpoint.
-        ("Session:RateLimit:Burst", "1000"));
+        // Neither the limiter nor Kestrel's connection cap (default 2 x 5 + 100 = 110 connections, which would refuse some
+        // of the 200 at the TCP level) is under test here: let all 200 reach the endpoint.
+        ("Session:RateLimit:Burst", "1000"),
+        ("Session:Connections:MaxConnections", "1000"));
 
     private static async Task<(ClientWebSocket Socket, HttpStatusCode? Status)> UpgradeAsync(LoopbackKestrel server, string? signature)
     {
