@@ -41,13 +41,10 @@ public sealed record UpstreamSettings
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Messages of each kind that may wait to be sent. 256 audio messages of 20 ms are about 5 s of speech:
-    /// beyond that, older audio is stale for a live call and is dropped.
+    /// Messages of each kind that may wait behind a write in flight (nothing waits while the socket has room). 256 audio
+    /// messages of 20 ms are about 5 s of speech: beyond that, older audio is stale for a live call and is dropped.
     /// </summary>
     public int SendQueueCapacity { get; init; } = 256;
-
-    /// <summary>Server events that may wait for the reader before the socket stops being read.</summary>
-    public int ReceiveQueueCapacity { get; init; } = 256;
 
     /// <summary>The largest server event accepted; a bigger one ends the session as a malformed frame.</summary>
     public int MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
@@ -64,7 +61,6 @@ public sealed record UpstreamSettings
             .Append(", KeepAliveTimeout = ").Append(KeepAliveTimeout)
             .Append(", CloseTimeout = ").Append(CloseTimeout)
             .Append(", SendQueueCapacity = ").Append(SendQueueCapacity)
-            .Append(", ReceiveQueueCapacity = ").Append(ReceiveQueueCapacity)
             .Append(", MaxMessageBytes = ").Append(MaxMessageBytes);
         return true;
     }

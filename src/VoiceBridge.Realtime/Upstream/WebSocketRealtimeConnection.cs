@@ -2,21 +2,23 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Realtime.Transport;
 
 namespace VoiceBridge.Realtime.Upstream;
 
 /// <summary>
-/// One open upstream session over a WebSocket, in the shape of aspnetcore's WebSocket transport: a receive loop
-/// and a send loop joined to the caller by bounded queues; the first loop to finish ends the other, the socket
-/// is closed with a status within <see cref="UpstreamSettings.CloseTimeout"/> and then aborted.
+/// One open upstream session over a WebSocket, with no task of its own: the session's upstream loop reads the socket
+/// directly (<see cref="ReceiveAsync"/> is the socket's receive), and whoever sends writes on the socket when it is free
+/// (<see cref="WebSocketSender"/>), queuing only behind a write in flight. That is the two-copy-loop shape of YARP and
+/// aspnetcore's WebSocket middleware; the earlier shape (a receive loop and a send loop of our own, joined to the session
+/// by channels) cost two thread wake-ups per frame for no work.
 /// </summary>
 /// <remarks>
-/// The caller's cancellation token (on send or receive) ends the whole session with
-/// <see cref="UpstreamEndReason.Cancelled"/>: a session has one owner and one lifetime, so a cancelled read means
-/// the call is over. Every end is decided once (first wins) and logged once.
+/// Ending is a close handshake, never a cancelled socket operation (which would abort before a close frame could go):
+/// the caller's cancellation token ends the whole session with <see cref="UpstreamEndReason.Cancelled"/> by sending our
+/// close frame, and the pending receive completes when the peer answers it — or when <see cref="UpstreamSettings.CloseTimeout"/>
+/// aborts the socket. Every end is decided once (first wins) and logged once.
 /// </remarks>
 internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
 {
@@ -27,16 +29,16 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
     private readonly UpstreamSettings _settings;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly RealtimeSendQueue _sendQueue;
-    private readonly Channel<RealtimeMessage> _received;
-    private readonly CancellationTokenSource _abort = new();
+    private readonly WebSocketSender _sender;
     private readonly Lock _closeGate = new();
+    private readonly TaskCompletionSource _receiveFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private Task _run = Task.CompletedTask;
     private UpstreamEnd? _end;
     private WebSocketCloseStatus _closeStatusToSend = WebSocketCloseStatus.NormalClosure;
     private string _closeDescriptionToSend = string.Empty;
     private ITimer? _closeDeadline;
+    private Task? _closeOutput;
+    private int _receiving;
     private int _disposed;
 
     public WebSocketRealtimeConnection(WebSocket socket, UpstreamSettings settings, TimeProvider timeProvider, ILogger logger)
@@ -45,28 +47,129 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
         _settings = settings;
         _timeProvider = timeProvider;
         _logger = logger;
-        _sendQueue = new RealtimeSendQueue(settings.SendQueueCapacity);
-        _received = Channel.CreateBounded<RealtimeMessage>(new BoundedChannelOptions(settings.ReceiveQueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = true,
-        });
+        _sender = new WebSocketSender(
+            socket,
+            new WebSocketSenderOptions { Capacity = settings.SendQueueCapacity, DropOldestAudio = true, ControlWaitsForRoom = true },
+            onFailed: OnSendFailed);
     }
 
-    public long DroppedAudioMessages => _sendQueue.DroppedAudioMessages;
+    public long DroppedAudioMessages => _sender.DroppedAudioMessages;
+
+    /// <summary>Writes that found the socket without room (each cost a continuation on another thread).</summary>
+    internal long AsyncWrites => _sender.AsyncWrites;
 
     /// <summary>The end, once decided; null while the session is open.</summary>
     internal UpstreamEnd? End => Volatile.Read(ref _end);
 
-    /// <summary>Starts both loops; called once by the connector after the handshake.</summary>
-    public void Start() => _run = Task.Run(RunAsync);
+    public ValueTask<bool> SendAsync(RealtimeMessage message, CancellationToken cancellationToken)
+    {
+        if (End is not null)
+        {
+            message.Dispose();
+            return ValueTask.FromResult(false);
+        }
 
-    public async ValueTask<bool> SendAsync(RealtimeMessage message, CancellationToken cancellationToken)
+        var sent = _sender.SendAsync(message, cancellationToken);
+        return sent.IsCompletedSuccessfully ? sent : AwaitSendAsync(sent, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<RealtimeReceiveResult> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        if (_receiveFinished.Task.IsCompleted)
+        {
+            return RealtimeReceiveResult.Ended(End ?? LostWithoutReason());
+        }
+
+        if (Interlocked.CompareExchange(ref _receiving, 1, 0) != 0)
+        {
+            // The close is reading the socket to its end (no reader was left): its outcome is ours.
+            await _receiveFinished.Task.ConfigureAwait(false);
+            return RealtimeReceiveResult.Ended(End ?? LostWithoutReason());
+        }
+
+        try
+        {
+            // Not passed to the socket (a cancelled receive aborts it): the token ends the session with a close handshake.
+            using (cancellationToken.UnsafeRegister(static state => ((WebSocketRealtimeConnection)state!).OnCallerCancelled(), this))
+            {
+                return await ReadAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _receiving, 0);
+        }
+    }
+
+    public async ValueTask CloseAsync(CancellationToken cancellationToken)
+    {
+        TrySetEnd(new UpstreamEnd(UpstreamEndReason.ClosedByUs, "closed by the bridge"));
+        StartCloseDeadline();
+        try
+        {
+            // What is queued still goes out, then the close frame, then the peer's answer; the deadline bounds all three.
+            _sender.Complete();
+            await _sender.WhenDrainedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await CloseOutputOnceAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (Interlocked.CompareExchange(ref _receiving, 1, 0) == 0)
+            {
+                // Nobody reads any more: read to the peer's close ourselves, dropping what comes before it.
+                try
+                {
+                    RealtimeReceiveResult result;
+                    while (!(result = await ReadAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)).IsEnd)
+                    {
+                        result.Message.Dispose();
+                    }
+                }
+                finally
+                {
+                    Volatile.Write(ref _receiving, 0);
+                }
+            }
+            else
+            {
+                await _receiveFinished.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Abort();
+            await _receiveFinished.Task.ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        TrySetEnd(new UpstreamEnd(UpstreamEndReason.ClosedByUs, "disposed without a clean close"));
+        Abort();
+        if (Volatile.Read(ref _receiving) == 1)
+        {
+            // A reader is still inside the socket's receive; the abort ends it.
+            await _receiveFinished.Task.ConfigureAwait(false);
+        }
+
+        _receiveFinished.TrySetResult();
+        _sender.DiscardQueued();
+        lock (_closeGate)
+        {
+            _closeDeadline?.Dispose();
+        }
+
+        _socket.Dispose();
+    }
+
+    private async ValueTask<bool> AwaitSendAsync(ValueTask<bool> sent, CancellationToken cancellationToken)
     {
         try
         {
-            return await _sendQueue.EnqueueAsync(message, cancellationToken);
+            return await sent.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -75,118 +178,14 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<RealtimeReceiveResult> ReceiveAsync(CancellationToken cancellationToken)
+    // One server event, or the session's end. Only the one reader (or the close, when no reader is left) calls this.
+    private async ValueTask<RealtimeReceiveResult> ReadAsync()
     {
-        var reader = _received.Reader;
-        while (true)
-        {
-            if (reader.TryRead(out var message))
-            {
-                return RealtimeReceiveResult.Received(message);
-            }
-
-            bool more;
-            // Waiting without a token lets the channel reuse its single-reader wait object (no allocation per
-            // frame); the caller's token ends the session instead, which completes the channel and the wait.
-            using (cancellationToken.UnsafeRegister(static state => ((WebSocketRealtimeConnection)state!).OnCallerCancelled(), this))
-            {
-                more = await reader.WaitToReadAsync(CancellationToken.None);
-            }
-
-            if (!more)
-            {
-                return RealtimeReceiveResult.Ended(End ?? LostWithoutReason());
-            }
-        }
-    }
-
-    public async ValueTask CloseAsync(CancellationToken cancellationToken)
-    {
-        if (TrySetEnd(new UpstreamEnd(UpstreamEndReason.ClosedByUs, "closed by the bridge")))
-        {
-            // What is queued still goes out, then the close frame; the deadline bounds both.
-            _sendQueue.Complete();
-        }
-
-        StartCloseDeadline();
-        try
-        {
-            await _run.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Abort();
-            await _run;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            TrySetEnd(new UpstreamEnd(UpstreamEndReason.ClosedByUs, "disposed without a clean close"));
-            Abort();
-        }
-
-        await _run;
-        while (_received.Reader.TryRead(out var message))
-        {
-            message.Dispose();
-        }
-
-        _sendQueue.DisposeQueued();
-        lock (_closeGate)
-        {
-            _closeDeadline?.Dispose();
-        }
-
-        _abort.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        try
-        {
-            var receiving = ReceiveLoopAsync();
-            var sending = SendLoopAsync();
-            var first = await Task.WhenAny(receiving, sending);
-            StartCloseDeadline();
-            if (first == receiving)
-            {
-                // The peer closed, broke or misbehaved: nothing queued is worth sending any more.
-                _sendQueue.DisposeQueued();
-                await sending;
-                await CloseOutputAsync();
-            }
-            else
-            {
-                // Our close (queue drained), a cancellation, or a failed send: say goodbye, then wait for the
-                // peer's close frame (or the deadline's abort) so the receive loop ends too.
-                await CloseOutputAsync();
-                await receiving;
-            }
-        }
-        finally
-        {
-            // Whatever happened above, the reader gets an end and every buffer goes back to the pool.
-            TrySetEnd(LostWithoutReason());
-            _socket.Abort();
-            _socket.Dispose();
-            _received.Writer.TryComplete();
-            _sendQueue.DisposeQueued();
-        }
-    }
-
-    private async Task ReceiveLoopAsync()
-    {
-        var token = _abort.Token;
-        byte[]? buffer = null;
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferBytes);
         try
         {
             while (true)
             {
-                buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferBytes);
                 var length = 0;
                 while (true)
                 {
@@ -195,15 +194,14 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
                     {
                         if (length >= _settings.MaxMessageBytes)
                         {
-                            EndMalformed(WebSocketCloseStatus.MessageTooBig, $"a server event is larger than {_settings.MaxMessageBytes} bytes");
-                            return;
+                            return await EndMalformedAsync(WebSocketCloseStatus.MessageTooBig, $"a server event is larger than {_settings.MaxMessageBytes} bytes").ConfigureAwait(false);
                         }
 
                         buffer = Grow(buffer, length);
                         continue;
                     }
 
-                    var result = await _socket.ReceiveAsync(buffer.AsMemory(length, room), token);
+                    var result = await _socket.ReceiveAsync(buffer.AsMemory(length, room), CancellationToken.None).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         var status = _socket.CloseStatus is { } closeStatus ? (int)closeStatus : (int?)null;
@@ -213,13 +211,17 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
                                 ? "the upstream closed the session"
                                 : "the upstream closed the session: " + _socket.CloseStatusDescription,
                             CloseStatus: status));
-                        return;
+
+                        // Our answer completes the handshake (or it already went out, when we closed first).
+                        StartCloseDeadline();
+                        _sender.DiscardQueued();
+                        await CloseOutputOnceAsync().ConfigureAwait(false);
+                        return Finished();
                     }
 
                     if (result.MessageType == WebSocketMessageType.Binary)
                     {
-                        EndMalformed(WebSocketCloseStatus.InvalidMessageType, "the upstream sent a binary frame; Realtime events are JSON text");
-                        return;
+                        return await EndMalformedAsync(WebSocketCloseStatus.InvalidMessageType, "the upstream sent a binary frame; Realtime events are JSON text").ConfigureAwait(false);
                     }
 
                     length += result.Count;
@@ -231,40 +233,36 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
 
                 if (!TryClassify(buffer.AsSpan(0, length), out var kind, out var problem))
                 {
-                    EndMalformed(WebSocketCloseStatus.InvalidPayloadData, problem);
-                    return;
+                    return await EndMalformedAsync(WebSocketCloseStatus.InvalidPayloadData, problem).ConfigureAwait(false);
+                }
+
+                if (End is not null)
+                {
+                    // Ending (our close went out): what still arrives before the peer's close is not delivered.
+                    continue;
                 }
 
                 var message = RealtimeMessage.FromRented(buffer, length, kind);
-                buffer = null;
-                while (!_received.Writer.TryWrite(message))
-                {
-                    if (!await _received.Writer.WaitToWriteAsync(token))
-                    {
-                        // The caller cancelled and stopped reading: keep draining the socket until the close.
-                        message.Dispose();
-                        break;
-                    }
-                }
+                buffer = null!;
+                return RealtimeReceiveResult.Received(message);
             }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // Aborted by us: the end is already decided.
         }
         catch (OperationCanceledException ex)
         {
-            // Not our token: the socket aborted itself, as ManagedWebSocket does when no pong answers a keep-alive
-            // ping within KeepAliveTimeout (a black-holed upstream). Found by the stall fault of the fault proxy.
+            // Nothing cancels this receive: the socket aborted itself, as ManagedWebSocket does when no pong answers a
+            // keep-alive ping within KeepAliveTimeout (a black-holed upstream), or our close deadline aborted it.
             TrySetEnd(new UpstreamEnd(UpstreamEndReason.ConnectionLost, "receiving failed: " + Innermost(ex).Message));
+            return Finished();
         }
         catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely)
         {
             TrySetEnd(new UpstreamEnd(UpstreamEndReason.ClosedByPeer, "the upstream dropped the connection without a close frame"));
+            return Finished();
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
         {
             TrySetEnd(new UpstreamEnd(UpstreamEndReason.ConnectionLost, "receiving failed: " + ex.Message));
+            return Finished();
         }
         finally
         {
@@ -273,6 +271,32 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    // The socket has nothing more to give: every later receive returns the same end.
+    private RealtimeReceiveResult Finished()
+    {
+        var end = End ?? LostWithoutReason();
+        TrySetEnd(end);
+        _sender.DiscardQueued();
+        _receiveFinished.TrySetResult();
+        return RealtimeReceiveResult.Ended(end);
+    }
+
+    private async ValueTask<RealtimeReceiveResult> EndMalformedAsync(WebSocketCloseStatus status, string description)
+    {
+        if (TrySetEnd(new UpstreamEnd(UpstreamEndReason.MalformedFrame, description)))
+        {
+            _closeStatusToSend = status;
+            _closeDescriptionToSend = "malformed server event";
+        }
+
+        // Nothing queued is worth sending to a peer that breaks the protocol: say why, then drop the connection.
+        StartCloseDeadline();
+        _sender.DiscardQueued();
+        await CloseOutputOnceAsync().ConfigureAwait(false);
+        Abort();
+        return Finished();
     }
 
     private static Exception Innermost(Exception ex)
@@ -285,47 +309,29 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
         return ex;
     }
 
-    private async Task SendLoopAsync()
+    /// <summary>Sends our close frame once, when the socket still allows it; a failure here changes no outcome.</summary>
+    private Task CloseOutputOnceAsync()
     {
-        try
+        lock (_closeGate)
         {
-            while (await _sendQueue.WaitToReadAsync())
+            return _closeOutput ??= SendCloseAsync();
+        }
+
+        async Task SendCloseAsync()
+        {
+            if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
             {
-                while (_sendQueue.TryDequeue(out var message))
-                {
-                    using (message)
-                    {
-                        // No token: a send stuck on a peer that stopped reading ends by the close deadline's abort.
-                        await _socket.SendAsync(message.Memory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-                    }
-                }
+                return;
             }
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            // Sending stays legal after the peer's close frame arrives (CloseReceived), so a failure here is a
-            // broken connection, not a close racing the send.
-            TrySetEnd(new UpstreamEnd(UpstreamEndReason.ConnectionLost, "sending failed: " + ex.Message));
 
-            _sendQueue.DisposeQueued();
-        }
-    }
-
-    /// <summary>Sends our close frame when the socket still allows it; a failure here changes no outcome.</summary>
-    private async Task CloseOutputAsync()
-    {
-        if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
-        {
-            return;
-        }
-
-        try
-        {
-            await _socket.CloseOutputAsync(_closeStatusToSend, _closeDescriptionToSend, _abort.Token);
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The end is already decided and logged; the socket is aborted next.
+            try
+            {
+                await _socket.CloseOutputAsync(_closeStatusToSend, _closeDescriptionToSend, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+            {
+                // The end is already decided and logged; the deadline aborts the socket.
+            }
         }
     }
 
@@ -333,19 +339,19 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
     {
         if (TrySetEnd(new UpstreamEnd(UpstreamEndReason.Cancelled, "the caller cancelled the session")))
         {
-            _sendQueue.DisposeQueued();
-            _received.Writer.TryComplete();
+            _sender.DiscardQueued();
             StartCloseDeadline();
+            // The pending receive ends with the peer's answer to this close frame, or with the deadline's abort.
+            _ = CloseOutputOnceAsync();
         }
     }
 
-    private void EndMalformed(WebSocketCloseStatus status, string description)
+    private void OnSendFailed(Exception ex)
     {
-        if (TrySetEnd(new UpstreamEnd(UpstreamEndReason.MalformedFrame, description)))
-        {
-            _closeStatusToSend = status;
-            _closeDescriptionToSend = "malformed server event";
-        }
+        // Sending stays legal after the peer's close frame arrives (CloseReceived), so a failure here is a broken
+        // connection, not a close racing the send. The abort ends a pending receive.
+        TrySetEnd(new UpstreamEnd(UpstreamEndReason.ConnectionLost, "sending failed: " + ex.Message));
+        Abort();
     }
 
     private bool TrySetEnd(UpstreamEnd end)
@@ -355,6 +361,7 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
             return false;
         }
 
+        _sender.Complete();
         var level = end.Reason switch
         {
             UpstreamEndReason.ClosedByUs or UpstreamEndReason.Cancelled => LogLevel.Information,
@@ -373,27 +380,18 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
     {
         lock (_closeGate)
         {
-            _closeDeadline ??= _timeProvider.CreateTimer(
-                static state => ((WebSocketRealtimeConnection)state!).Abort(),
-                this,
-                _settings.CloseTimeout,
-                Timeout.InfiniteTimeSpan);
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                _closeDeadline ??= _timeProvider.CreateTimer(
+                    static state => ((WebSocketRealtimeConnection)state!).Abort(),
+                    this,
+                    _settings.CloseTimeout,
+                    Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
-    private void Abort()
-    {
-        try
-        {
-            _abort.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already torn down.
-        }
-
-        _socket.Abort();
-    }
+    private void Abort() => _socket.Abort();
 
     private byte[] Grow(byte[] buffer, int length)
     {

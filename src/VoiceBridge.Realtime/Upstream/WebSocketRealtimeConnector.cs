@@ -30,7 +30,6 @@ public sealed partial class WebSocketRealtimeConnector : IRealtimeConnector
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.SendQueueCapacity, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(settings.ReceiveQueueCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.MaxMessageBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.ConnectTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.CloseTimeout, TimeSpan.Zero);
@@ -77,7 +76,6 @@ public sealed partial class WebSocketRealtimeConnector : IRealtimeConnector
             var connection = new WebSocketRealtimeConnection(socket, _settings, _timeProvider, _logger);
 #pragma warning restore CA2000
             socket = null;
-            connection.Start();
             return RealtimeConnectResult.Connected(connection);
         }
         finally
