@@ -1,3 +1,4 @@
+using VoiceBridge.Server.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Telemetry;
@@ -29,6 +30,7 @@ internal static class AuditExtensions
         });
         services.AddHostedService<AuditWriter>();
         services.AddSingleton<CallRecorders>();
+        services.AddSingleton<ICallObserverFactory>(provider => provider.GetRequiredService<CallRecorders>());
         services.AddSingleton<IAuditReader>(provider => provider.GetRequiredService<IOptions<AuditOptions>>().Value.Sink switch
         {
             AuditSinkKind.Postgres => ActivatorUtilities.CreateInstance<PostgresAuditReader>(provider),

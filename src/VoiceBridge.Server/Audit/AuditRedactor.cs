@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
-using System.Text.RegularExpressions;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace VoiceBridge.Server.Audit;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using VoiceBridge.Realtime.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Audit;
 

@@ -1,21 +1,19 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Audit;
 using VoiceBridge.Realtime.Protocol;
-using VoiceBridge.Realtime.Transport;
-using VoiceBridge.Server.Sessions;
-using VoiceBridge.Server.Twilio;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Audit;
 
 /// <summary>
-/// One call's audit: every message on both legs (through <see cref="ICallerLegTap"/> and <see cref="Wrap"/>), the
-/// bridge's decisions, the recording and the live heard transcript. Sessions hold one and call it in one-line hooks.
-/// Everything here copies and returns: records go to the background audit writer, audio to the recording's writer.
+/// One call's audit, as one of its observers: every message on both legs, the bridge's decisions, and the recording of
+/// what the caller said and heard. Audio comes decoded from the task that decoded it (<see cref="AudioFrame"/>): the
+/// recording takes its PCM and the trail its wire message with the recording offset — nothing is parsed or decoded here
+/// again. Everything here copies and returns: records go to the background audit writer, audio to the recording's writer.
 /// </summary>
-internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
+internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
 {
     public const string SessionType = "audit.session";
     public const string PolicyType = "bridge.policy";
@@ -41,12 +39,13 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _transport;
     private readonly bool _phone;
-    private readonly int _upstreamBytesPerMs;
     private readonly Lock _earlyGate = new();
     private readonly List<(byte[] Buffer, int Length, bool Binary)> _early = [];
+    private readonly string _callerAudioType;
+    private readonly string _callerOutAudioType;
+    private ILiveCall? _call;
     private CallAudit? _audit;
     private CallRecording? _recording;
-    private ILiveCall? _call;
     private readonly long[] _dropCounts = new long[DropReasons];
     private readonly long[] _dropBytes = new long[DropReasons];
     private long _lastDropSummary;
@@ -56,8 +55,9 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     private int _overBudget;
     private int _recordingFailureNoted;
 
-    public CallRecorder(IAuditTrail trail, AuditOptions options, TimeProvider time, ILogger logger, string transport, string upstreamAudio)
+    public CallRecorder(IAuditTrail trail, AuditOptions options, TimeProvider time, ILogger logger, string transport, string upstreamAudio, ILiveCall? call = null)
     {
+        _call = call;
         _trail = trail;
         _options = options;
         _time = time;
@@ -65,24 +65,36 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         _transport = transport;
         _phone = transport == AuditFormat.TwilioTransport;
         UpstreamAudio = upstreamAudio;
-        _upstreamBytesPerMs = upstreamAudio == "pcm24k" ? 48 : 8;
-        Transcript = new HeardTranscript(_upstreamBytesPerMs);
+        // The audio events each leg carries: the record's type is known from the hook, not read from the message.
+        _callerAudioType = _phone ? "media" : RealtimeEventTypes.InputAudioBufferAppend;
+        _callerOutAudioType = _phone ? "media" : RealtimeEventTypes.ResponseOutputAudioDelta;
         _lastDropSummary = time.GetTimestamp();
     }
+
+    /// <summary>The call this recorder ends when its audit falls behind beyond the bound or spends its budget.</summary>
+    public void Attach(ILiveCall call) => _call = call;
 
     /// <summary>The upstream audio format: <c>pcm24k</c> or <c>pcmu</c>.</summary>
     public string UpstreamAudio { get; }
 
-    /// <summary>The conversation so far as the caller heard it (for re-seeding an upstream session).</summary>
-    public HeardTranscript Transcript { get; }
-
     /// <summary>The call's trail once opened.</summary>
     public CallAudit? Audit => _audit;
 
-    /// <summary>The call this recorder ends when its audit falls behind beyond the bound.</summary>
-    public void Attach(ILiveCall call) => _call = call;
-
     /// <summary>The call id is known: opens the trail (header, session record, policy) and the recording.</summary>
+    public void OnStarted(CallStarted call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        Open(call.CallId, new BridgeDecision
+        {
+            Model = call.Policy.Model,
+            AudioFormat = call.Policy.AudioFormat,
+            TranscriptionModel = call.Policy.TranscriptionModel,
+            TurnDetection = call.Policy.TurnDetection,
+            Detail = call.Policy.Detail,
+        });
+    }
+
+    /// <summary>Opens the trail (header, session record, policy) and the recording.</summary>
     public void Open(string callId, BridgeDecision policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -109,25 +121,73 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         }
     }
 
-    /// <summary>The upstream connection, audited both ways.</summary>
-    public IRealtimeConnection Wrap(IRealtimeConnection connection) => new AuditedConnection(connection, this);
-
-    /// <summary>A caller message the session accepted (refused ones are <see cref="Dropped"/>: counted, never written).</summary>
-    public void Received(ReadOnlySpan<byte> message, bool binary)
+    /// <summary>A caller message the leg accepted (refused ones are <see cref="Dropped"/>: counted, never written).</summary>
+    public void OnCallerMessage(ReadOnlySpan<byte> wire, bool binary)
     {
-        if (_audit is null && StashEarly(message, binary))
+        if (_audit is null && StashEarly(wire, binary))
         {
             return;
         }
 
-        Record(AuditDirection.CallerIn, message, binary);
+        Record(AuditDirection.CallerIn, wire, binary);
     }
 
-    public void Sent(ReadOnlySpan<byte> message) => Record(AuditDirection.CallerOut, message, binary: false);
+    public void OnCallerAudio(in AudioFrame frame)
+    {
+        // A phone call's recording is the phone leg at 8 kHz; a browser call's is the upstream leg at 24 kHz, where the
+        // caller's copy is placed when it goes up.
+        var offset = _recording is not { } recording ? 0 : _phone ? recording.Caller(Pcm(frame)) : recording.NextCallerOffset;
+        RecordAudio(AuditDirection.CallerIn, _callerAudioType, frame.Wire, offset);
+    }
 
-    internal void UpstreamSent(ReadOnlySpan<byte> message) => Record(AuditDirection.UpstreamOut, message, binary: false);
+    public void OnCallerSent(ReadOnlySpan<byte> wire)
+    {
+        var type = Record(AuditDirection.CallerOut, wire, binary: false);
+        if (_recording is not null && _phone && type == "clear")
+        {
+            _recording.Clear();
+        }
+    }
 
-    internal void UpstreamReceived(ReadOnlySpan<byte> message) => Record(AuditDirection.UpstreamIn, message, binary: false);
+    public void OnCallerAudioSent(in AudioFrame frame)
+    {
+        var offset = _recording is not { } recording ? 0 : _phone ? recording.Assistant(Pcm(frame)) : recording.LastAssistantOffset;
+        RecordAudio(AuditDirection.CallerOut, _callerOutAudioType, frame.Wire, offset);
+    }
+
+    public void OnUpstreamSent(RealtimeEventType type, ReadOnlySpan<byte> wire)
+    {
+        Record(AuditDirection.UpstreamOut, wire, binary: false);
+        if (_recording is not null && !_phone && type == RealtimeEventType.ConversationItemTruncate)
+        {
+            // A browser client truncates when it stopped playing: what it had not played was not heard.
+            _recording.Clear();
+        }
+    }
+
+    public void OnUpstreamAudioSent(in AudioFrame frame)
+    {
+        var offset = _recording is not { } recording ? 0 : _phone ? recording.LastCallerOffset : recording.Caller(frame.Pcm);
+        RecordAudio(AuditDirection.UpstreamOut, RealtimeEventTypes.InputAudioBufferAppend, frame.Wire, offset);
+    }
+
+    public void OnUpstreamEvent(RealtimeEventType type, ReadOnlySpan<byte> wire) => Record(AuditDirection.UpstreamIn, wire, binary: false);
+
+    public void OnUpstreamAudio(in AudioFrame frame)
+    {
+        var offset = _recording is not { } recording ? 0 : _phone ? recording.NextAssistantOffset : recording.Assistant(frame.Pcm);
+        RecordAudio(AuditDirection.UpstreamIn, RealtimeEventTypes.ResponseOutputAudioDelta, frame.Wire, offset);
+    }
+
+    public void OnDrop(CallDrop drop, int bytes) => Dropped(drop, bytes);
+
+    public void OnBargeIn(BargeInDecision decision) => BargeIn(decision);
+
+    public void OnUpstreamGap(UpstreamGap gap) => UpstreamGap(gap);
+
+    public void OnControl(string action, string adminKeyId, string? detail) => Controlled(action, adminKeyId, detail);
+
+    public async ValueTask OnEndedAsync(CallEndReason reason, string? detail) => await CompleteAsync(reason, detail).ConfigureAwait(false);
 
     /// <summary>
     /// The session refused an input of <paramref name="bytes"/> (or discarded audio) for this reason: counted, and
@@ -209,49 +269,8 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
     /// <summary>Finishes the recording if <see cref="CompleteAsync"/> never ran (the session failed before its end).</summary>
     public ValueTask DisposeAsync() => _recording?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    /// <summary>The end reason as written in the trail (snake case).</summary>
-    internal static string EndName(CallEndReason reason) => reason switch
-    {
-        CallEndReason.CallerHungUp => "caller_hung_up",
-        CallEndReason.CallerClosed => "caller_closed",
-        CallEndReason.PolicyViolation => "policy_violation",
-        CallEndReason.MessageTooBig => "message_too_big",
-        CallEndReason.CallerNotReading => "caller_not_reading",
-        CallEndReason.UpstreamConnectFailed => "upstream_connect_failed",
-        CallEndReason.UpstreamClosed => "upstream_closed",
-        CallEndReason.ServerShutdown => "server_shutdown",
-        CallEndReason.AuditBehind => "audit_behind",
-        CallEndReason.EndedByBridge => "ended_by_bridge",
-        CallEndReason.CallerFlooding => "caller_flooding",
-        CallEndReason.AuditBudget => "audit_budget",
-        CallEndReason.InternalError => "internal_error",
-        CallEndReason.CallerAborted => "caller_aborted",
-        _ => reason.ToString(),
-    };
-
-    private static string DropName(CallDrop drop) => drop switch
-    {
-        CallDrop.BinaryFrame => "binary_frame",
-        CallDrop.MalformedJson => "malformed_json",
-        CallDrop.UnexpectedEvent => "unexpected_event",
-        CallDrop.MissingField => "missing_field",
-        CallDrop.InvalidBase64 => "invalid_base64",
-        CallDrop.EmptyPayload => "empty_payload",
-        CallDrop.WrongStreamSid => "wrong_stream_sid",
-        CallDrop.BeforeStart => "before_start",
-        CallDrop.Flood => "flood",
-        CallDrop.UnknownMark => "unknown_mark",
-        CallDrop.ClearedMark => "cleared_mark",
-        CallDrop.InterruptedAudio => "interrupted_audio",
-        CallDrop.MalformedUpstreamEvent => "malformed_upstream_event",
-        CallDrop.BargeIn => "barge_in",
-        CallDrop.TooBig => "message_too_big",
-        CallDrop.InvalidValue => "invalid_value",
-        CallDrop.AfterEnd => "after_end",
-        CallDrop.InvalidDtmf => "invalid_dtmf",
-        CallDrop.DuplicateKey => "duplicate_key",
-        _ => drop.ToString(),
-    };
+    /// <summary>The end reason as written in the trail (the call vocabulary's snake case name).</summary>
+    internal static string EndName(CallEndReason reason) => reason.Name();
 
     // One writer at a time (the caller and upstream loops both drop); a summary racing this one is left for the next.
     private void WriteDropSummaries()
@@ -270,7 +289,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
                 var bytes = Interlocked.Exchange(ref _dropBytes[i], 0);
                 if (count > 0)
                 {
-                    Decide(DropType, new BridgeDecision { Reason = DropName((CallDrop)i), Count = count, Bytes = bytes });
+                    Decide(DropType, new BridgeDecision { Reason = ((CallDrop)i).Name(), Count = count, Bytes = bytes });
                 }
             }
         }
@@ -309,46 +328,22 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
         }
     }
 
-    private void Record(AuditDirection direction, ReadOnlySpan<byte> message, bool binary)
+    // A non-audio message as it crossed a leg (redacted when it carries text to redact); returns its type.
+    private string? Record(AuditDirection direction, ReadOnlySpan<byte> message, bool binary)
     {
         var audit = _audit;
         if (audit is null)
         {
-            return;
+            return null;
         }
 
         if (binary)
         {
             Handle(audit.Record(direction, AuditEventName.Binary, message));
-            return;
+            return AuditEventName.Binary;
         }
 
         var type = AuditEventName.Read(message);
-        if (IsAudio(type))
-        {
-            Handle(audit.RecordAudio(direction, type, message, Place(direction, type, message)));
-            if (direction == AuditDirection.UpstreamIn)
-            {
-                Transcript.Observe(direction, message);
-            }
-
-            return;
-        }
-
-        if (direction is AuditDirection.UpstreamIn or AuditDirection.UpstreamOut)
-        {
-            Transcript.Observe(direction, message);
-            if (_recording is not null && !_phone && direction == AuditDirection.UpstreamOut && type == RealtimeEventTypes.ConversationItemTruncate)
-            {
-                // A browser client truncates when it stopped playing: what it had not played was not heard.
-                _recording.Clear();
-            }
-        }
-        else if (_recording is not null && _phone && direction == AuditDirection.CallerOut && type == "clear")
-        {
-            _recording.Clear();
-        }
-
         if (_options.Redact && IsTextDelta(type))
         {
             // A card can be spoken across deltas: each delta type is redacted as one running text (AuditTurnRedactor).
@@ -357,7 +352,7 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
             if (AuditRedactor.TryRedactJson(message, text: true, _options.RedactDtmf, redacted, Turn(type)))
             {
                 Handle(audit.Record(direction, type, redacted.WrittenSpan));
-                return;
+                return type;
             }
         }
         else if (_turns.Count > 0 && (type.EndsWith(".done", StringComparison.Ordinal) || type.EndsWith(".completed", StringComparison.Ordinal)))
@@ -378,11 +373,42 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
             if (AuditRedactor.TryRedactJson(message, _options.Redact, _options.RedactDtmf, redacted))
             {
                 Handle(audit.Record(direction, type, redacted.WrittenSpan));
-                return;
+                return type;
             }
         }
 
         Handle(audit.Record(direction, type, message));
+        return type;
+    }
+
+    // An audio message: the writer replaces its payload by {bytes, offset, sha256}; offset is where its audio starts in
+    // the recording of that direction (the other leg's copy of the same audio gets the same offset).
+    private void RecordAudio(AuditDirection direction, string type, ReadOnlySpan<byte> wire, long offset)
+    {
+        if (_audit is not { } audit)
+        {
+            return;
+        }
+
+        Handle(audit.RecordAudio(direction, type, wire, offset));
+        if (_recording is { Failed: true } && Interlocked.Exchange(ref _recordingFailureNoted, 1) == 0)
+        {
+            LogRecordingFailed(_logger, audit.CallId);
+            Decide(RecordingFailedType, new BridgeDecision { Reason = "the recording's writer fell behind or failed; the rest of the call is not recorded" });
+        }
+    }
+
+    // The frame's PCM; μ-law passed through undecoded is expanded here, once, for the recording only.
+    private static ReadOnlySpan<short> Pcm(in AudioFrame frame)
+    {
+        if (!frame.Pcm.IsEmpty || frame.Payload.IsEmpty)
+        {
+            return frame.Pcm;
+        }
+
+        var pcm = new short[frame.Payload.Length];
+        MuLaw.Decode(frame.Payload, pcm);
+        return pcm;
     }
 
     private static bool IsTextDelta(string type) =>
@@ -398,94 +424,6 @@ internal sealed partial class CallRecorder : ICallerLegTap, IAsyncDisposable
             }
 
             return turn;
-        }
-    }
-
-    private static bool IsAudio(string type) =>
-        type is "media" or RealtimeEventTypes.InputAudioBufferAppend or RealtimeEventTypes.ResponseOutputAudioDelta;
-
-    // Feeds the recording from the leg the caller hears (the phone leg for Twilio calls, the upstream leg at 24 kHz for
-    // browser calls) and returns the audio's offset in it; the other leg's copy of the same audio gets the same offset.
-    private long Place(AuditDirection direction, string type, ReadOnlySpan<byte> message)
-    {
-        var recording = _recording;
-        if (recording is null)
-        {
-            return 0;
-        }
-
-        var offset = (_phone, direction) switch
-        {
-            (true, AuditDirection.CallerIn) => PlaceTwilioMedia(recording, message, caller: true),
-            (true, AuditDirection.CallerOut) => PlaceTwilioMedia(recording, message, caller: false),
-            (true, AuditDirection.UpstreamOut) => recording.LastCallerOffset,
-            (true, _) => recording.NextAssistantOffset,
-            (false, AuditDirection.UpstreamOut) => PlacePcm(recording, message, caller: true),
-            (false, AuditDirection.UpstreamIn) => PlacePcm(recording, message, caller: false),
-            (false, AuditDirection.CallerIn) => recording.NextCallerOffset,
-            _ => recording.LastAssistantOffset,
-        };
-
-        if (recording.Failed && Interlocked.Exchange(ref _recordingFailureNoted, 1) == 0)
-        {
-            LogRecordingFailed(_logger, _audit!.CallId);
-            Decide(RecordingFailedType, new BridgeDecision { Reason = "the recording's writer fell behind or failed; the rest of the call is not recorded" });
-        }
-
-        return offset;
-    }
-
-    private static long PlaceTwilioMedia(CallRecording recording, ReadOnlySpan<byte> json, bool caller)
-    {
-        var mulaw = ArrayPool<byte>.Shared.Rent(RealtimeAudioFrames.GetMaxDecodedAudioLength(json.Length));
-        var pcm = ArrayPool<short>.Shared.Rent(mulaw.Length);
-        try
-        {
-            if (TwilioReader.Read(json, mulaw, out var frame) != TwilioReadStatus.Ok || frame.PayloadLength == 0)
-            {
-                return caller ? recording.NextCallerOffset : recording.NextAssistantOffset;
-            }
-
-            MuLaw.Decode(mulaw.AsSpan(0, frame.PayloadLength), pcm);
-            var samples = pcm.AsSpan(0, frame.PayloadLength);
-            return caller ? recording.Caller(samples) : recording.Assistant(samples);
-        }
-        finally
-        {
-            ArrayPool<short>.Shared.Return(pcm);
-            ArrayPool<byte>.Shared.Return(mulaw);
-        }
-    }
-
-    private static long PlacePcm(CallRecording recording, ReadOnlySpan<byte> json, bool caller)
-    {
-        var decoded = ArrayPool<byte>.Shared.Rent(RealtimeAudioFrames.GetMaxDecodedAudioLength(json.Length));
-        try
-        {
-            int length;
-            if (caller)
-            {
-                if (!RealtimeAudioFrames.TryReadInputAudioBufferAppend(json, decoded, out length))
-                {
-                    return recording.NextCallerOffset;
-                }
-            }
-            else if (RealtimeAudioFrames.TryReadOutputAudioDelta(json, decoded, out var delta))
-            {
-                length = delta.AudioLength;
-            }
-            else
-            {
-                return recording.NextAssistantOffset;
-            }
-
-            // PCM16 little-endian (docs/protocols/openai-realtime.md#audio-formats), the machine's order too.
-            var samples = MemoryMarshal.Cast<byte, short>(decoded.AsSpan(0, length & ~1));
-            return caller ? recording.Caller(samples) : recording.Assistant(samples);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(decoded);
         }
     }
 

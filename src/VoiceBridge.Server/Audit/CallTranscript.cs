@@ -1,4 +1,4 @@
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Audit;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Limits;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -15,7 +16,8 @@ internal static partial class BrowserExtensions
             .Bind(builder.Configuration.GetSection(BrowserOptions.SectionName));
         builder.Services.AddSingleton<IValidateOptions<BrowserOptions>, BrowserOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<BrowserOptions>, BrowserPathsValidator>();
-        builder.Services.AddSingleton<ClientTokens>();
+        builder.Services.AddSingleton(services =>
+            new ClientTokens(services.GetRequiredService<IOptions<BrowserOptions>>().Value.TokenSecret, services.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Protocol;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Browser;
 

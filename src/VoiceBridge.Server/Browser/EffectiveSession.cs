@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using VoiceBridge.Realtime.Protocol;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -14,9 +14,9 @@ internal sealed record EffectiveSession(JsonObject Session, int InputRate, int O
     public static EffectiveSession? Build(SessionPolicy policy, JsonObject? tokenSession)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        // μ-law passthrough is a phone-leg option; a browser leg always speaks PCM to the upstream. Server-side tools
-        // are run by the phone leg's call controller only: a browser session offering them would leave their calls unanswered.
-        var update = (policy with { PassthroughMulaw = false, Tools = [] }).ToSessionUpdate();
+        // μ-law passthrough is a phone-leg option; a browser leg always speaks PCM to the upstream. Server-side tools are
+        // offered as on a phone call: the call core's controller runs them (clients see them only with Browser:ExposeTools).
+        var update = (policy with { PassthroughMulaw = false }).ToSessionUpdate();
         var session = JsonNode.Parse(RealtimeEventSerializer.ToUtf8Bytes(update))!["session"]!.DeepClone().AsObject();
         if (tokenSession is not null)
         {

@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using VoiceBridge.Realtime.Transport;
-using VoiceBridge.Server.Audit;
-using VoiceBridge.Server.Sessions;
-using VoiceBridge.Server.Telemetry;
+using VoiceBridge.Server.Admission;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -18,18 +17,14 @@ internal static partial class RealtimeEndpoint
         HttpContext context,
         [FromServices] IOptions<BrowserOptions> options,
         [FromServices] ClientTokens tokens,
-        [FromServices] IRealtimeConnector connector,
         [FromServices] SessionPolicy policy,
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
-        [FromServices] CallRegistry registry,
         [FromServices] CallAdmission admission,
-        [FromServices] CallRecorders recorders,
-        [FromServices] CallTelemetryFactory telemetry,
-        [FromServices] IOptions<Sessions.SessionOptions> sessionOptions)
+        [FromServices] CallSessions calls)
     {
         var settings = options.Value;
-        var logger = loggers.CreateLogger<BrowserCallSession>();
+        var logger = loggers.CreateLogger<RealtimeClientLeg>();
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -76,23 +71,9 @@ internal static partial class RealtimeEndpoint
         var subprotocol = offered.Contains(BrowserUrls.RealtimeSubprotocol, StringComparer.Ordinal) ? BrowserUrls.RealtimeSubprotocol : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
-        // Started before the session so its span is current for everything the session runs (loops, tools, HttpClient).
-        using var callTelemetry = telemetry.Start("browser");
-        await using var session = new BrowserCallSession(socket, connector, filter, effective, BrowserSessionSettings.From(settings), time, logger, recorders.ForBrowser())
-        {
-            Telemetry = callTelemetry,
-            Flood = CallerFlood.From(sessionOptions.Value),
-        };
-        registry.Add(session, time.GetUtcNow());
-        try
-        {
-            // Not linked to ApplicationStopping: on shutdown the drain lets the session finish, then stops it (Shutdown/).
-            callTelemetry.End(await session.RunAsync(context.RequestAborted));
-        }
-        finally
-        {
-            registry.Remove(session);
-        }
+        var leg = new RealtimeClientLeg(socket, filter, effective, BrowserSessionSettings.From(settings), settings.ExposeTools, time, logger);
+        // Not linked to ApplicationStopping: on shutdown the drain lets the session finish, then stops it (Shutdown/).
+        await calls.RunAsync(leg, context.RequestAborted);
     }
 
     private static string? TokenFromSubprotocols(IList<string> offered)

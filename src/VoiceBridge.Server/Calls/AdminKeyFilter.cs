@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Limits;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Calls;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Calls;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tools;
 using VoiceBridge.Server.Twilio;
 
@@ -83,7 +83,7 @@ internal static class CallControlEndpoints
             return UnknownCall(id);
         }
 
-        if (call.Transport != "twilio" || call.Control is not { } control)
+        if (call.Transport != "twilio" || call.Feature<CallController>() is not { } control)
         {
             return Problem(StatusCodes.Status409Conflict, "Only a live phone call can be transferred.");
         }
@@ -150,9 +150,9 @@ internal static class CallControlEndpoints
             return UnknownCall(id);
         }
 
-        if (call.Control is not { } control)
+        if (call.Feature<CallController>() is not { } control)
         {
-            return Problem(StatusCodes.Status409Conflict, "This call cannot be controlled (not connected yet, or a browser call).");
+            return Problem(StatusCodes.Status409Conflict, "This call cannot be controlled yet (its upstream is not connected).");
         }
 
         ControlAudit.Record(logger, call, new ControlAction(action, AdminKeyId.Of(context.Request), detail));

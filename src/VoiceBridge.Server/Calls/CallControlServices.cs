@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tools;
 using VoiceBridge.Server.Twilio;
-using SessionOptions = VoiceBridge.Server.Sessions.SessionOptions;
+
+using SessionOptions = VoiceBridge.Server.Core.SessionOptions;
 
 namespace VoiceBridge.Server.Calls;
 
@@ -13,7 +14,7 @@ internal sealed class CallControlServices(
     OutboundCalls outbound,
     IOptions<SessionOptions> session,
     TimeProvider time,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers) : ICallFeatureFactory
 {
     public ToolCatalog Tools { get; } = tools;
 
@@ -27,7 +28,6 @@ internal sealed class CallControlServices(
 
     public ILogger Logger { get; } = loggers.CreateLogger<CallController>();
 
-    /// <summary>A controller for one call; <paramref name="isPlaying"/> tells whether assistant audio still waits to be heard.</summary>
-    public CallController Create(string transport, Func<bool> isPlaying, Action<CallEndReason, string> stop) =>
-        new(this, transport, isPlaying, stop);
+    /// <summary>A controller for one call (every transport gets one: tools, idle handling and the operator's commands).</summary>
+    public ICallFeature Create(string transport) => new CallController(this, transport);
 }

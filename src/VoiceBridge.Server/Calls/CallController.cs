@@ -1,7 +1,8 @@
 using System.Text.Json;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Tools;
 using VoiceBridge.Server.Twilio;
 
@@ -14,7 +15,7 @@ namespace VoiceBridge.Server.Calls;
 /// hooks; it sends client events upstream itself (the connection's send queue takes several writers) and never blocks
 /// the session's loops. Thread-safe.
 /// </summary>
-internal sealed partial class CallController : IDisposable
+internal sealed partial class CallController : ICallFeature
 {
     /// <summary>How long a goodbye may take to be heard before the call ends anyway (marks that never come back).</summary>
     public static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(20);
@@ -35,13 +36,12 @@ internal sealed partial class CallController : IDisposable
         "The caller has been silent for a long time. Say a short, polite goodbye; the call ends after it.";
 
     private readonly CallControlServices _services;
-    private readonly Func<bool> _isPlaying;
-    private readonly Action<CallEndReason, string> _stop;
     private readonly Lock _gate = new();
     private readonly HashSet<string> _activeResponses = new(StringComparer.Ordinal);
     private readonly ITimer _idleTimer;
     private readonly ITimer _endingTimer;
     private IRealtimeConnection? _upstream;
+    private ICallHandle? _call;
     private ToolRunner? _tools;
     private CancellationToken _ending;
     private string _callId = string.Empty;
@@ -59,12 +59,10 @@ internal sealed partial class CallController : IDisposable
     private int _acted;
     private string _state = "live";
 
-    internal CallController(CallControlServices services, string transport, Func<bool> isPlaying, Action<CallEndReason, string> stop)
+    internal CallController(CallControlServices services, string transport)
     {
         _services = services;
         Transport = transport;
-        _isPlaying = isPlaying;
-        _stop = stop;
         _idleTimer = services.Time.CreateTimer(static s => ((CallController)s!).OnIdleTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _endingTimer = services.Time.CreateTimer(static s => ((CallController)s!).OnEndingTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -87,20 +85,21 @@ internal sealed partial class CallController : IDisposable
     public int ToolsRunning => _tools?.Running ?? 0;
 
     /// <summary>
-    /// Session hook, once the upstream is connected and the policy sent: starts the tool runner and the idle clock, and
-    /// applies the instructions an outbound call was placed with.
+    /// Once the upstream accepted the policy: starts the tool runner and the idle clock, and applies the instructions an
+    /// outbound call was placed with.
     /// </summary>
-    /// <param name="upstream">The call's upstream connection.</param>
-    /// <param name="callId">The CallSid.</param>
+    /// <param name="call">The call: its upstream, its playback, its end.</param>
     /// <param name="ending">Cancelled when the call ends.</param>
-    /// <param name="startToolSpan">Starts a tool call's span under the call's span (the session's telemetry).</param>
-    public async ValueTask AttachAsync(IRealtimeConnection upstream, string callId, CancellationToken ending, Func<string, string?, System.Diagnostics.Activity?>? startToolSpan = null)
+    public async ValueTask AttachAsync(ICallHandle call, CancellationToken ending)
     {
-        ArgumentNullException.ThrowIfNull(upstream);
-        _upstream = upstream;
-        _callId = callId;
+        ArgumentNullException.ThrowIfNull(call);
+        _call = call;
+        _upstream = call.Upstream;
+        _callId = call.CallId;
         _ending = ending;
-        _tools = new ToolRunner(_services.Tools, async value => await SendAsync(value), callId, Transport, answerUnknownTools: Transport == "twilio", _services.Logger, ending, startToolSpan);
+        var callId = _callId;
+        _tools = new ToolRunner(_services.Tools, async value => await SendAsync(value), callId, Transport, answerUnknownTools: Transport == "twilio", _services.Logger, ending,
+            (name, toolCallId) => VoiceBridgeActivity.StartToolCall(name, toolCallId, callId));
         _tools.ToolsAnswered += OnToolsAnsweredAsync;
         if (_services.Outbound.Take(callId) is { } instructions)
         {
@@ -292,7 +291,7 @@ internal sealed partial class CallController : IDisposable
 
         // Marks are the only truth about what the caller heard (docs/protocols/twilio-media-streams.md#mark-echoes):
         // the goodbye is over when none is pending.
-        if (!_isPlaying())
+        if (!_call?.IsPlaying == true)
         {
             _ = ActAsync("goodbye heard");
         }
@@ -308,7 +307,7 @@ internal sealed partial class CallController : IDisposable
 
         if (transferred)
         {
-            _stop(CallEndReason.EndedByBridge, "transferred; Twilio did not stop the stream");
+            _call?.Stop(CallEndReason.EndedByBridge, "transferred; Twilio did not stop the stream");
             return;
         }
 
@@ -354,7 +353,7 @@ internal sealed partial class CallController : IDisposable
         }
 
         LogHangingUp(_services.Logger, _callId, why);
-        _stop(CallEndReason.EndedByBridge, "call ended by the assistant (" + why + ")");
+        _call?.Stop(CallEndReason.EndedByBridge, "call ended by the assistant (" + why + ")");
     }
 
     private void Transferred(bool succeeded)
@@ -418,7 +417,7 @@ internal sealed partial class CallController : IDisposable
 
     private bool IsBusy()
     {
-        var playing = _isPlaying();
+        var playing = _call?.IsPlaying == true;
         lock (_gate)
         {
             return playing || _callerSpeaking || _activeResponses.Count > 0 || (_tools?.Running ?? 0) > 0;

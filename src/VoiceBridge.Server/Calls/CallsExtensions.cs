@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Calls;
@@ -35,6 +35,7 @@ internal static partial class CallsExtensions
         builder.Services.AddTwilioRest();
         builder.Services.AddSingleton<OutboundCalls>();
         builder.Services.AddSingleton<CallControlServices>();
+        builder.Services.AddSingleton<ICallFeatureFactory>(services => services.GetRequiredService<CallControlServices>());
         return builder;
     }
 

@@ -6,7 +6,7 @@ namespace VoiceBridge.Server.Limits;
 /// The DataAnnotations on <see cref="ConnectionLimitOptions"/>, and caps that fit <c>Session:MaxConcurrentCalls</c>: fewer
 /// upgraded connections than calls would refuse admitted calls at the upgrade, after their slot was taken.
 /// </summary>
-internal sealed class ConnectionLimitOptionsValidator(IOptions<Sessions.SessionOptions> sessions) : IValidateOptions<ConnectionLimitOptions>
+internal sealed class ConnectionLimitOptionsValidator(IOptions<Core.SessionOptions> sessions) : IValidateOptions<ConnectionLimitOptions>
 {
     private readonly ConnectionLimitOptionsAnnotations _annotations = new();
 

@@ -17,7 +17,7 @@ internal static class LimitsExtensions
         services.AddOptionsWithValidateOnStart<ConnectionLimitOptions>().BindConfiguration(ConnectionLimitOptions.SectionName);
         services.AddSingleton<IValidateOptions<ConnectionLimitOptions>, ConnectionLimitOptionsValidator>();
         var kestrelLimits = builder.Configuration.GetSection("Kestrel:Limits");
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ConnectionLimitOptions>, IOptions<Sessions.SessionOptions>>((kestrel, connections, sessions) =>
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ConnectionLimitOptions>, IOptions<Core.SessionOptions>>((kestrel, connections, sessions) =>
         {
             ApplyDefaults(kestrel.Limits);
             ApplyConnectionLimits(kestrel.Limits, connections.Value, sessions.Value.MaxConcurrentCalls);

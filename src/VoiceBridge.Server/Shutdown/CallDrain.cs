@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Admission;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Shutdown;
 

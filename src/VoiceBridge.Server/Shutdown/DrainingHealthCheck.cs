@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Admission;
 
 namespace VoiceBridge.Server.Shutdown;
 

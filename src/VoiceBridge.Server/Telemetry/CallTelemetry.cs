@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Transport;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Telemetry;
 
@@ -15,8 +15,6 @@ namespace VoiceBridge.Server.Telemetry;
 /// </summary>
 internal sealed partial class CallTelemetry : IDisposable
 {
-    private static readonly string[] DropNames = Enum.GetNames<CallDrop>();
-
     private readonly VoiceBridgeMetrics? _metrics;
     private readonly CallTelemetryContext? _context;
     private readonly Activity? _call;
@@ -293,7 +291,7 @@ internal sealed partial class CallTelemetry : IDisposable
             return;
         }
 
-        _metrics?.Dropped.Add(1, new TagList { { "voicebridge.transport", _transport }, { "voicebridge.reason", DropNames[(int)drop] } });
+        _metrics?.Dropped.Add(1, new TagList { { "voicebridge.transport", _transport }, { "voicebridge.reason", drop.Name() } });
     }
 
     /// <summary>The call is over: closes any open turn, tags the end reason, counts it and ends the call span.</summary>
@@ -309,7 +307,7 @@ internal sealed partial class CallTelemetry : IDisposable
             EndTurn("call ended");
         }
 
-        var name = reason.ToString();
+        var name = reason.Name();
         if (_started)
         {
             _metrics?.ActiveCalls.Add(-1, _transportTags);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Upstream;
 
 namespace VoiceBridge.Server.Telemetry;
@@ -10,12 +11,15 @@ internal sealed class CallTelemetryFactory(
     IOptions<UpstreamOptions> upstream,
     UpstreamHealth health,
     TimeProvider time,
-    ILogger<CallTelemetry> logger)
+    ILogger<CallTelemetry> logger) : ICallObserverFactory
 {
     private CallTelemetryContext? _context;
 
     /// <param name="transport"><c>twilio</c> or <c>browser</c>.</param>
     public CallTelemetry Start(string transport) => new(transport, metrics, _context ??= CreateContext());
+
+    /// <summary>Every call's telemetry; made first, so its span is current for everything the call runs.</summary>
+    public ICallObserver Create(ILiveCall call, string transport, string upstreamAudio) => Start(transport);
 
     private CallTelemetryContext CreateContext()
     {

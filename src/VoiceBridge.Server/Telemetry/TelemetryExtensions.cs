@@ -1,3 +1,4 @@
+using VoiceBridge.Server.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Logs;
@@ -31,6 +32,7 @@ internal static class TelemetryExtensions
         services.AddSingleton<VoiceBridgeMetrics>();
         services.AddSingleton<UpstreamHealth>();
         services.AddSingleton<CallTelemetryFactory>();
+        services.AddSingleton<ICallObserverFactory>(provider => provider.GetRequiredService<CallTelemetryFactory>());
         services.AddHealthChecks().AddCheck<UpstreamHealthCheck>("upstream", tags: [HealthExtensions.ReadyTag]);
 
         var settings = new TelemetryOptions();

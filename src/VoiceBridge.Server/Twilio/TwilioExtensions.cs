@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Limits;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Twilio;
 
@@ -19,7 +20,11 @@ internal static partial class TwilioExtensions
             });
         builder.Services.AddSingleton<IValidateOptions<TwilioOptions>, TwilioOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<TwilioOptions>, TwilioSecurityValidator>();
-        builder.Services.AddSingleton<CallTokens>();
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<TwilioOptions>>().Value;
+            return new CallTokens(options.CallTokenSecret ?? options.AuthToken, TimeSpan.FromSeconds(options.CallTokenLifetimeSeconds), services.GetRequiredService<TimeProvider>());
+        });
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }

@@ -1,15 +1,14 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using VoiceBridge.Realtime.Transport;
-using VoiceBridge.Server.Audit;
-using VoiceBridge.Server.Sessions;
-using VoiceBridge.Server.Telemetry;
+using VoiceBridge.Server.Admission;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Twilio;
 
 /// <summary>
 /// <c>GET /twilio/media</c>: the Media Streams WebSocket. The upgrade's signature is checked first (403), then a call
-/// slot is taken (503), then the socket is accepted and handed to a call session, which checks the call token.
+/// slot is taken (503), then the socket is accepted and run as a call with a Twilio leg, which checks the call token.
 /// </summary>
 internal static partial class TwilioMediaEndpoint
 {
@@ -20,16 +19,11 @@ internal static partial class TwilioMediaEndpoint
         HttpContext context,
         [FromServices] IOptions<TwilioOptions> options,
         [FromServices] CallTokens tokens,
-        [FromServices] IRealtimeConnector connector,
         [FromServices] SessionPolicy policy,
-        [FromServices] CallRegistry registry,
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
         [FromServices] CallAdmission admission,
-        [FromServices] CallRecorders recorders,
-        [FromServices] CallTelemetryFactory telemetry,
-        [FromServices] IOptions<Sessions.SessionOptions> sessionOptions,
-        [FromServices] Calls.CallControlServices control)
+        [FromServices] CallSessions calls)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -38,7 +32,7 @@ internal static partial class TwilioMediaEndpoint
         }
 
         var settings = options.Value;
-        var logger = loggers.CreateLogger<TwilioCallSession>();
+        var logger = loggers.CreateLogger<TwilioLeg>();
         // Checked before anything is allocated for the stream: an unsigned upgrade gets no socket and no call slot, so
         // strangers cannot fill the slots by opening upgrades and never answering the close.
         if (!string.IsNullOrEmpty(settings.AuthToken) && !IsSignedByTwilio(context.Request, settings))
@@ -57,19 +51,9 @@ internal static partial class TwilioMediaEndpoint
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        // Started before the session so its span is current for everything the call runs (loops, tools, HttpClient).
-        using var callTelemetry = telemetry.Start("twilio");
-        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy), UpstreamReconnect.From(sessionOptions.Value)) { Telemetry = callTelemetry, ControlServices = control, Flood = CallerFlood.From(sessionOptions.Value), Registry = registry };
-        registry.Add(session, time.GetUtcNow());
-        try
-        {
-            // Not linked to ApplicationStopping: on shutdown the drain lets the call finish, then stops it (Shutdown/).
-            callTelemetry.End(await session.RunAsync(context.RequestAborted));
-        }
-        finally
-        {
-            registry.Remove(session);
-        }
+        using var leg = new TwilioLeg(socket, tokens, policy, time, logger, StartTimeout);
+        // Not linked to ApplicationStopping: on shutdown the drain lets the call finish, then stops it (Shutdown/).
+        await calls.RunAsync(leg, context.RequestAborted);
     }
 
     // Twilio signs the <Stream url> as written in the TwiML, wss:// and no parameters

@@ -1,7 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Admission;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Twilio;
 
@@ -17,7 +19,7 @@ internal static partial class TwilioWebhook
         CallTokens tokens,
         CallAdmission admission,
         CallRegistry registry,
-        IOptions<Sessions.SessionOptions> sessionOptions,
+        IOptions<Core.SessionOptions> sessionOptions,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(TwilioWebhook).FullName!);

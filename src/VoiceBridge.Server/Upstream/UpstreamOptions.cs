@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Upstream;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Upstream;
 

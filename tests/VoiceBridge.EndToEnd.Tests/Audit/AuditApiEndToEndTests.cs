@@ -8,7 +8,7 @@ using cli::VoiceBridge.Cli.Call;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.EndToEnd.Tests.Audit;
 

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using cli::VoiceBridge.Cli.Call;
 using Microsoft.Extensions.DependencyInjection;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.EndToEnd.Tests.Audit;
 

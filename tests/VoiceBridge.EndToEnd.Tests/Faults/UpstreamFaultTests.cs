@@ -5,7 +5,7 @@ using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using cli::VoiceBridge.Cli.Call;
 using VoiceBridge.Realtime.Transport;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.EndToEnd.Tests.Faults;
 

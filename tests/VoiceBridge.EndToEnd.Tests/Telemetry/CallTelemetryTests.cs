@@ -76,7 +76,7 @@ public sealed partial class CallTelemetryTests
         Assert.Equal("OpenAI", callSpan.GetTagItem("voicebridge.upstream.provider"));
         Assert.Equal("gpt-realtime", callSpan.GetTagItem("gen_ai.request.model"));
         Assert.Equal("pcm24k", callSpan.GetTagItem("voicebridge.audio_format"));
-        Assert.Equal("CallerHungUp", callSpan.GetTagItem("voicebridge.end_reason"));
+        Assert.Equal("caller_hung_up", callSpan.GetTagItem("voicebridge.end_reason"));
 
         // The call span is a child of the WebSocket request's span, so one trace holds the whole call.
         Assert.Contains(trace, span => span.SpanId == callSpan.ParentSpanId && span.Kind == ActivityKind.Server);
@@ -100,7 +100,7 @@ public sealed partial class CallTelemetryTests
     {
         var twilio = ("voicebridge.transport", "twilio");
         Assert.Equal(1, metrics.Sum("voicebridge.calls.started", twilio));
-        Assert.Equal(1, metrics.Sum("voicebridge.calls.ended", twilio, ("voicebridge.end_reason", "CallerHungUp")));
+        Assert.Equal(1, metrics.Sum("voicebridge.calls.ended", twilio, ("voicebridge.end_reason", "caller_hung_up")));
         Assert.Equal(0, metrics.Sum("voicebridge.calls.active", twilio));
         Assert.Single(metrics.Of("voicebridge.upstream.connect.duration", ("voicebridge.outcome", "connected")));
         Assert.Empty(metrics.Of("voicebridge.upstream.connect.errors"));

@@ -43,7 +43,7 @@ public sealed class OtlpExportTests
         Assert.All(collector.ContentTypes, type => Assert.StartsWith("application/x-protobuf", type, StringComparison.Ordinal));
         var spans = collector.Spans;
         var callSpan = Assert.Single(spans, span => span.Name == "call" && Equals(span.Attributes.GetValueOrDefault("twilio.call_sid"), callSid));
-        Assert.Equal("CallerHungUp", callSpan.Attributes["voicebridge.end_reason"]);
+        Assert.Equal("caller_hung_up", callSpan.Attributes["voicebridge.end_reason"]);
         var trace = spans.Where(span => span.TraceId == callSpan.TraceId).ToList();
         var turn = Assert.Single(trace, span => span.Name == "turn");
         Assert.Equal(callSpan.SpanId, turn.ParentSpanId);

@@ -1,9 +1,10 @@
+using System.Runtime.InteropServices;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Server.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Tests.Audit;
 
@@ -20,23 +21,25 @@ public sealed class AuditBudgetTests
         pipeline.Options.Record = false;
         await pipeline.StartAsync();
         var recorder = new CallRecorder(pipeline.Trail, pipeline.Options, TimeProvider.System, NullLogger.Instance, "twilio", "pcm24k");
-        recorder.Open("CA0123456789abcdef0123456789abcdef", CallRecorders.PolicyOf(new SessionPolicy()));
+        recorder.Open("CA0123456789abcdef0123456789abcdef", new BridgeDecision { Model = "gpt-realtime", AudioFormat = "pcm24k" });
         var header = 0L;
 
         // A minute of both sides speaking at once, 20 ms at a time, as the bridge audits it: the caller's media in and
         // its append up, the assistant's delta down, its media and mark out, and the mark's echo.
-        var tap = (ICallerLegTap)recorder;
+        var mulaw = new byte[160];
+        var pcm8 = new short[160];
+        var pcm24 = new short[480];
         using var append = RealtimeAudioFrames.WriteInputAudioBufferAppend(new byte[960]);
         using var delta = RealtimeAudioFrames.WriteOutputAudioDelta(new byte[960], default, "resp_CXb8u1ZkCkd9gqM3xhWGp", "item_CXb8u1ZkCkd9gqM3xhWGq", 0, 0);
         for (var i = 0; i < Frames; i++)
         {
             var ms = (i * 20).ToString(CultureInfo.InvariantCulture);
-            tap.Received(Encoding.UTF8.GetBytes($$"""{"event":"media","sequenceNumber":"{{i + 3}}","media":{"track":"inbound","chunk":"{{i + 1}}","timestamp":"{{ms}}","payload":"{{Convert.ToBase64String(new byte[160])}}"},"streamSid":"{{StreamSid}}"}"""), binary: false);
-            recorder.UpstreamSent(append.Span);
-            recorder.UpstreamReceived(delta.Span);
-            tap.Sent(Encoding.UTF8.GetBytes($$$"""{"event":"media","streamSid":"{{{StreamSid}}}","media":{"payload":"{{{Convert.ToBase64String(new byte[160])}}}"}}"""));
-            tap.Sent(Encoding.UTF8.GetBytes($$$"""{"event":"mark","streamSid":"{{{StreamSid}}}","mark":{"name":"m{{{ms}}}"}}"""));
-            tap.Received(Encoding.UTF8.GetBytes($$$"""{"event":"mark","sequenceNumber":"{{{i + 4}}}","streamSid":"{{{StreamSid}}}","mark":{"name":"m{{{ms}}}"}}"""), binary: false);
+            recorder.OnCallerAudio(new AudioFrame(Encoding.UTF8.GetBytes($$"""{"event":"media","sequenceNumber":"{{i + 3}}","media":{"track":"inbound","chunk":"{{i + 1}}","timestamp":"{{ms}}","payload":"{{Convert.ToBase64String(mulaw)}}"},"streamSid":"{{StreamSid}}"}"""), mulaw, pcm8, 8000));
+            recorder.OnUpstreamAudioSent(new AudioFrame(append.Span, MemoryMarshal.AsBytes(pcm24.AsSpan()), pcm24, 24000));
+            recorder.OnUpstreamAudio(new AudioFrame(delta.Span, MemoryMarshal.AsBytes(pcm24.AsSpan()), pcm24, 24000, 0, "item_CXb8u1ZkCkd9gqM3xhWGq"));
+            recorder.OnCallerAudioSent(new AudioFrame(Encoding.UTF8.GetBytes($$$"""{"event":"media","streamSid":"{{{StreamSid}}}","media":{"payload":"{{{Convert.ToBase64String(mulaw)}}}"}}"""), mulaw, pcm8, 8000));
+            recorder.OnCallerSent(Encoding.UTF8.GetBytes($$$"""{"event":"mark","streamSid":"{{{StreamSid}}}","mark":{"name":"m{{{ms}}}"}}"""));
+            recorder.OnCallerMessage(Encoding.UTF8.GetBytes($$$"""{"event":"mark","sequenceNumber":"{{{i + 4}}}","streamSid":"{{{StreamSid}}}","mark":{"name":"m{{{ms}}}"}}"""), binary: false);
             if (i == 0)
             {
                 header = recorder.Audit!.Records - 6;

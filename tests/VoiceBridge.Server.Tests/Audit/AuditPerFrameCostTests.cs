@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Server.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Tests.Audit;
 
@@ -22,7 +22,7 @@ public sealed class AuditPerFrameCostTests : IDisposable
         var options = new AuditOptions { Directory = _directory, QueueCapacity = 1_000, Record = false };
         var trail = new AuditTrail(Options.Create(options), TimeProvider.System);
         var recorder = new CallRecorder(trail, options, TimeProvider.System, NullLogger.Instance, "twilio", "pcm24k");
-        recorder.Open("CA0123", CallRecorders.PolicyOf(new SessionPolicy()));
+        recorder.Open("CA0123", new BridgeDecision { Model = "gpt-realtime", AudioFormat = "pcm24k" });
         using var frame = new PhoneFrame();
         RunFrames(recorder, trail, frame, 200);
 
@@ -45,12 +45,13 @@ public sealed class AuditPerFrameCostTests : IDisposable
         long records = 0;
         for (var i = 0; i < count; i++)
         {
-            ((ICallerLegTap)recorder).Received(frame.CallerMedia, binary: false);
-            recorder.UpstreamSent(frame.Append.Span);
-            recorder.UpstreamReceived(frame.Delta.Span);
-            ((ICallerLegTap)recorder).Sent(frame.CallerOutMedia);
-            ((ICallerLegTap)recorder).Sent(frame.MarkOut);
-            ((ICallerLegTap)recorder).Received(frame.MarkEcho, binary: false);
+            // What the legs hand the recorder, decoded: it parses and decodes nothing itself.
+            recorder.OnCallerAudio(new AudioFrame(frame.CallerMedia, frame.Mulaw, frame.Pcm8, 8000));
+            recorder.OnUpstreamAudioSent(new AudioFrame(frame.Append.Span, frame.Pcm24Bytes, frame.Pcm24, 24000));
+            recorder.OnUpstreamAudio(new AudioFrame(frame.Delta.Span, frame.Pcm24Bytes, frame.Pcm24, 24000, 0, "item_1"));
+            recorder.OnCallerAudioSent(new AudioFrame(frame.CallerOutMedia, frame.Mulaw, frame.Pcm8, 8000));
+            recorder.OnCallerSent(frame.MarkOut);
+            recorder.OnCallerMessage(frame.MarkEcho, binary: false);
             while (trail.Reader.TryRead(out var entry))
             {
                 entry.Call.Dequeued();
@@ -74,6 +75,14 @@ public sealed class AuditPerFrameCostTests : IDisposable
         public byte[] MarkOut { get; } = "{\"event\":\"mark\",\"streamSid\":\"MZ1\",\"mark\":{\"name\":\"m12\"}}"u8.ToArray();
 
         public byte[] MarkEcho { get; } = "{\"event\":\"mark\",\"sequenceNumber\":\"9\",\"streamSid\":\"MZ1\",\"mark\":{\"name\":\"m12\"}}"u8.ToArray();
+
+        public byte[] Mulaw { get; } = new byte[160];
+
+        public short[] Pcm8 { get; } = new short[160];
+
+        public short[] Pcm24 { get; } = new short[480];
+
+        public ReadOnlySpan<byte> Pcm24Bytes => System.Runtime.InteropServices.MemoryMarshal.AsBytes(Pcm24.AsSpan());
 
         public Realtime.Transport.RealtimeMessage Append { get; } = RealtimeAudioFrames.WriteInputAudioBufferAppend(new byte[960]);
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceBridge.Audio;
 using VoiceBridge.Realtime.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tests.Browser;
 
 namespace VoiceBridge.Server.Tests.Audit;

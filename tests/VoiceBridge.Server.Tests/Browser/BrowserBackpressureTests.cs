@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Browser;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Tests.Browser;
 
@@ -17,8 +17,10 @@ public sealed class BrowserBackpressureTests
         using var client = WebSocket.CreateFromStream(clientStream, new WebSocketCreationOptions { IsServer = false });
         var upstream = new FloodingUpstream();
         var filter = new SessionFieldFilter(new HashSet<string>(), exposeTools: false);
-        await using var session = new BrowserCallSession(server, upstream, filter, EffectiveSession.Build(new SessionPolicy(), null)!,
-            new BrowserSessionSettings { SendQueueCapacity = 16 }, TimeProvider.System, NullLogger.Instance);
+        var leg = new RealtimeClientLeg(server, filter, EffectiveSession.Build(new SessionPolicy(), null)!,
+            new BrowserSessionSettings { SendQueueCapacity = 16 }, exposeTools: false, TimeProvider.System, NullLogger.Instance);
+        using var session = new CallSession(leg, new CallServices { Connector = upstream, Time = TimeProvider.System, Logger = NullLogger.Instance });
+        session.Observe(new CallObservers([session.Transcript]));
 
         var outstandingBefore = RealtimeMessage.Outstanding;
         var reason = await session.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);

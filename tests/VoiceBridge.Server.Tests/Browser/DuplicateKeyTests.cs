@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceBridge.Realtime.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Tests.Browser;
 

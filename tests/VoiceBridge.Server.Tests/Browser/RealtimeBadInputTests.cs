@@ -153,6 +153,6 @@ public sealed class RealtimeBadInputTests(WebApplicationFactory<Program> factory
         var status = await client.ReadToCloseAsync();
 
         Assert.Equal(WebSocketCloseStatus.NormalClosure, status);
-        Assert.Equal("session ended", client.Socket.CloseStatusDescription);
+        Assert.Equal("call ended", client.Socket.CloseStatusDescription);
     }
 }

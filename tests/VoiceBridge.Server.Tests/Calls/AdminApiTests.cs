@@ -5,8 +5,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using VoiceBridge.Server.Sessions;
-using VoiceBridge.Server.Twilio;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Tests.Calls;
 

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Calls;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tests.Sessions;
 using VoiceBridge.Server.Tests.Tools;
 using VoiceBridge.Server.Twilio;

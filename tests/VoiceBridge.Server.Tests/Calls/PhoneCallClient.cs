@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using VoiceBridge.Server.Security;
 using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Tests.Calls;

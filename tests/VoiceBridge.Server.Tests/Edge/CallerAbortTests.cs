@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using VoiceBridge.Server.Sessions;
-using VoiceBridge.Server.Twilio;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Tests.Edge;
 

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Limits;
-using VoiceBridge.Server.Sessions;
 
 namespace VoiceBridge.Server.Tests.Edge;
 
@@ -96,7 +96,7 @@ public sealed class ConnectionLimitTests
         builder.Logging.ClearProviders();
         var failure = await BootFailsAsync(builder, b =>
         {
-            b.AddSessions();
+            b.AddCallCore();
             b.AddLimits();
         });
 

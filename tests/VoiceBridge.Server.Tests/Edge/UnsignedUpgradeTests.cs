@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Admission;
 using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Tests.Edge;

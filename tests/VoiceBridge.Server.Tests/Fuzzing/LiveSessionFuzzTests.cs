@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
 using VoiceBridge.Realtime.Transport;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tests.Sessions;
 
 namespace VoiceBridge.Server.Tests.Fuzzing;

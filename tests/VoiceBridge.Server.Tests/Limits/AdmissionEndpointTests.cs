@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceBridge.Server.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Admission;
 using VoiceBridge.Server.Tests.Browser;
 
 namespace VoiceBridge.Server.Tests.Limits;

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Admission;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Tests.Limits;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Tests.Sessions;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using VoiceBridge.Realtime.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Tests.Sessions;
 

@@ -3,8 +3,8 @@ using System.Text;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceBridge.Realtime.Transport;
-using VoiceBridge.Server.Sessions;
-using VoiceBridge.Server.Twilio;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Tests.Sessions;
 

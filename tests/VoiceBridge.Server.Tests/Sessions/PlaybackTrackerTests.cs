@@ -1,4 +1,5 @@
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Tests.Sessions;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using VoiceBridge.Realtime.Transport;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Tests.Sessions;
 
@@ -86,7 +86,7 @@ public sealed class ReconnectTests
         var connector = new GatedConnector(new UpstreamSequence(second), release.Task);
         UpstreamGap? gap = null;
         await using var upstream = new ReconnectingUpstream(
-            first, connector, Quick, () => new Realtime.Protocol.SessionUpdateEvent(), static c => c, null, 48, g => gap = g,
+            first, connector, Quick, () => Realtime.Protocol.RealtimeEventSerializer.ToMessage(new Realtime.Protocol.SessionUpdateEvent()), static c => c.ConnectAsync(CancellationToken.None), static c => c, new HeardTranscript(), g => gap = g,
             TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, "CA1");
         first.PushEnd(new UpstreamEnd(UpstreamEndReason.ClosedByPeer, "going away"));
 
@@ -127,7 +127,7 @@ public sealed class ReconnectTests
 
         var connector = new UpstreamSequence(upstreams[1..]);
         await using var upstream = new ReconnectingUpstream(
-            upstreams[0], connector, Quick, () => new Realtime.Protocol.SessionUpdateEvent(), static c => c, null, 48, null,
+            upstreams[0], connector, Quick, () => Realtime.Protocol.RealtimeEventSerializer.ToMessage(new Realtime.Protocol.SessionUpdateEvent()), static c => c.ConnectAsync(CancellationToken.None), static c => c, new HeardTranscript(), null,
             TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, "CA1");
 
         var result = await upstream.ReceiveAsync(TestContext.Current.CancellationToken);

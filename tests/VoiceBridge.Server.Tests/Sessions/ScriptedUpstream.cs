@@ -30,11 +30,19 @@ internal sealed class ScriptedUpstream : IRealtimeConnector, IRealtimeConnection
         return ValueTask.FromResult(RefuseWith is { } refusal ? RealtimeConnectResult.Failed(refusal) : RealtimeConnectResult.Connected(this));
     }
 
+    /// <summary>Answer the server policy's session.update with session.updated, as a real upstream does (default on).</summary>
+    public bool ConfirmsSession { get; init; } = true;
+
     public ValueTask<bool> SendAsync(RealtimeMessage message, CancellationToken cancellationToken)
     {
         using (message)
         {
-            _clientEvents.Writer.TryWrite(Encoding.UTF8.GetString(message.Span));
+            var json = Encoding.UTF8.GetString(message.Span);
+            _clientEvents.Writer.TryWrite(json);
+            if (ConfirmsSession && json.Contains("\"type\":\"session.update\"", StringComparison.Ordinal))
+            {
+                Push("""{"type":"session.updated","event_id":"e_updated","session":{"type":"realtime"}}""");
+            }
         }
 
         return ValueTask.FromResult(true);

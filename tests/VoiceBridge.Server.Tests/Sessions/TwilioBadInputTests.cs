@@ -1,7 +1,8 @@
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Tests.Sessions;
 
@@ -100,7 +101,7 @@ public sealed class TwilioBadInputTests
     {
         await using var call = await TwilioCallHarness.StartedAsync();
 
-        var huge = "{\"event\":\"media\",\"media\":{\"payload\":\"" + new string('A', TwilioCallSession.MaxCallerMessageBytes) + "\"}}";
+        var huge = "{\"event\":\"media\",\"media\":{\"payload\":\"" + new string('A', TwilioLeg.MaxCallerMessageBytes) + "\"}}";
         await call.SendExpectingCloseAsync(huge);
 
         Assert.Equal(CallEndReason.MessageTooBig, await call.EndAsync());
@@ -142,7 +143,7 @@ public sealed class TwilioBadInputTests
 
         await bad.SendAsync("{{{{");
         await bad.SendBinaryAsync([1, 2, 3]);
-        await bad.SendExpectingCloseAsync("{\"event\":\"media\",\"media\":{\"payload\":\"" + new string('A', TwilioCallSession.MaxCallerMessageBytes) + "\"}}");
+        await bad.SendExpectingCloseAsync("{\"event\":\"media\",\"media\":{\"payload\":\"" + new string('A', TwilioLeg.MaxCallerMessageBytes) + "\"}}");
         Assert.Equal(CallEndReason.MessageTooBig, await bad.EndAsync());
 
         await good.SendMediaAsync(s_frame);

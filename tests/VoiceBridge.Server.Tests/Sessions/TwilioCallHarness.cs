@@ -4,17 +4,18 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Transport;
 using VoiceBridge.Server.Calls;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Security;
 using VoiceBridge.Server.Twilio;
 
 namespace VoiceBridge.Server.Tests.Sessions;
 
 /// <summary>
-/// One <see cref="TwilioCallSession"/> between a fake Twilio (a real WebSocket over a loopback TCP pair) and a
-/// <see cref="ScriptedUpstream"/>. The test plays Twilio: it sends Twilio's messages and reads what the bridge sends back.
+/// One call (the call core with a <see cref="TwilioLeg"/>) between a fake Twilio (a real WebSocket over a loopback TCP
+/// pair) and a <see cref="ScriptedUpstream"/>. The test plays Twilio: it sends Twilio's messages and reads what the bridge
+/// sends back.
 /// </summary>
 internal sealed class TwilioCallHarness : IAsyncDisposable
 {
@@ -25,8 +26,9 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
     private readonly TcpClient _server;
     private readonly byte[] _receiveBuffer = new byte[128 * 1024];
 
-    private TwilioCallHarness(TcpClient client, TcpClient server, WebSocket twilio, WebSocket bridgeSide, TwilioCallSession session, ScriptedUpstream upstream, CallTokens tokens)
+    private TwilioCallHarness(TcpClient client, TcpClient server, WebSocket twilio, WebSocket bridgeSide, CallSession session, TwilioLeg leg, ScriptedUpstream upstream, CallTokens tokens)
     {
+        Leg = leg;
         _client = client;
         _server = server;
         Twilio = twilio;
@@ -40,7 +42,9 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
 
     public WebSocket BridgeSide { get; }
 
-    public TwilioCallSession Session { get; }
+    public CallSession Session { get; }
+
+    public TwilioLeg Leg { get; }
 
     public ScriptedUpstream Upstream { get; }
 
@@ -77,10 +81,25 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         var bridgeSide = WebSocket.CreateFromStream(server.GetStream(), new WebSocketCreationOptions { IsServer = true });
         upstream ??= new ScriptedUpstream();
         time ??= TimeProvider.System;
-        var tokens = new CallTokens(Options.Create(new TwilioOptions { AuthToken = "test-token" }), time);
-        var session = new TwilioCallSession(bridgeSide, connector ?? upstream, tokens, policy ?? new SessionPolicy(), time,
-            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30), audit, reconnect) { ControlServices = control };
-        var harness = new TwilioCallHarness(client, server, twilio, bridgeSide, session, upstream, tokens);
+        var tokens = new CallTokens("test-token", TimeSpan.FromSeconds(60), time);
+        var leg = new TwilioLeg(bridgeSide, tokens, policy ?? new SessionPolicy(), time, NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30));
+        var session = new CallSession(leg, new CallServices
+        {
+            Connector = connector ?? upstream,
+            Time = time,
+            Logger = NullLogger.Instance,
+            Reconnect = reconnect,
+            Features = control is null ? [] : [control],
+        });
+        var observers = new List<ICallObserver> { session.Transcript };
+        if (audit is not null)
+        {
+            audit.Attach(session);
+            observers.Add(audit);
+        }
+
+        session.Observe(new CallObservers([.. observers]));
+        var harness = new TwilioCallHarness(client, server, twilio, bridgeSide, session, leg, upstream, tokens);
         harness.Run = session.RunAsync(CancellationToken.None);
         return harness;
     }
@@ -226,7 +245,8 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         }
         finally
         {
-            await Session.DisposeAsync();
+            Session.Dispose();
+            Leg.Dispose();
             Twilio.Dispose();
             BridgeSide.Dispose();
             _client.Dispose();

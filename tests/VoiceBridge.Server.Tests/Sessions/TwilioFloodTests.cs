@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Server.Audit;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tests.Audit;
 
 namespace VoiceBridge.Server.Tests.Sessions;

@@ -46,7 +46,7 @@ public sealed class BrowserTelemetryTests
         Assert.Equal("browser", call.GetTagItem("voicebridge.transport"));
         Assert.StartsWith("browser_", (string)call.GetTagItem("voicebridge.session.id")!, StringComparison.Ordinal);
         Assert.Equal("Simulator", call.GetTagItem("voicebridge.upstream.provider"));
-        Assert.Equal("CallerClosed", call.GetTagItem("voicebridge.end_reason"));
+        Assert.Equal("caller_closed", call.GetTagItem("voicebridge.end_reason"));
         var children = spans.InTrace(traceId).Where(span => span.ParentSpanId == call.SpanId).ToList();
         Assert.Single(children, span => span.OperationName == "upstream.connect");
         var turn = Assert.Single(children, span => span.OperationName == "turn");

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using VoiceBridge.Realtime.Protocol;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Telemetry;
 
 namespace VoiceBridge.Server.Tests.Telemetry;

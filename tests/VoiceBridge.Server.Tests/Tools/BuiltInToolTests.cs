@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using VoiceBridge.Server.Calls;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tests.Sessions;
 using VoiceBridge.Server.Tools;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Calls;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tools;
 using VoiceBridge.Server.Twilio;
 

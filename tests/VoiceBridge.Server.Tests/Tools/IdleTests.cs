@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Server.Calls;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tests.Sessions;
 
 namespace VoiceBridge.Server.Tests.Tools;

@@ -1,6 +1,5 @@
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using VoiceBridge.Server.Twilio;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Tests.Twilio;
 
@@ -10,7 +9,7 @@ public sealed class CallTokenTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
 
     private CallTokens Create(string authToken = "secret-token") =>
-        new(Options.Create(new TwilioOptions { AuthToken = authToken, CallTokenLifetimeSeconds = 60 }), _time);
+        new(authToken, TimeSpan.FromSeconds(60), _time);
 
     [Fact]
     public void FreshToken_IsValidOnce_ForItsCall_AndCarriesTheCaller()

@@ -5,7 +5,7 @@ using System.Xml.Linq;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceBridge.Realtime.Transport;
-using VoiceBridge.Server.Sessions;
+using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tests.Calls;
 using VoiceBridge.Server.Tests.Sessions;
 using VoiceBridge.Server.Twilio;

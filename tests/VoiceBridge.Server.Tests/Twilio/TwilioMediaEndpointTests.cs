@@ -3,8 +3,9 @@ using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using VoiceBridge.Server.Sessions;
-using VoiceBridge.Server.Twilio;
+using VoiceBridge.Server.Admission;
+using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Tests.Twilio;
 

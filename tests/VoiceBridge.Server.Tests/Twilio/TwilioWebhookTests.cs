@@ -4,7 +4,7 @@ using System.Xml.Linq;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using VoiceBridge.Server.Twilio;
+using VoiceBridge.Server.Security;
 
 namespace VoiceBridge.Server.Tests.Twilio;
 

@@ -1,0 +1,20 @@
+using VoiceBridge.Realtime.Transport;
+
+namespace VoiceBridge.Server.Core;
+
+/// <summary>What a feature may do with its call.</summary>
+internal interface ICallHandle
+{
+    string CallId { get; }
+
+    string Transport { get; }
+
+    /// <summary>The call's upstream (reconnects included); several senders may use it.</summary>
+    IRealtimeConnection Upstream { get; }
+
+    /// <summary>Assistant audio handed to the caller and not yet heard.</summary>
+    bool IsPlaying { get; }
+
+    /// <summary>Ends the call; the first reason given wins.</summary>
+    void Stop(CallEndReason reason, string detail);
+}

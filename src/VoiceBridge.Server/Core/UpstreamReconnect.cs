@@ -1,0 +1,21 @@
+namespace VoiceBridge.Server.Core;
+
+/// <summary>A call's reconnect policy: a snapshot of the <c>Session</c> options it needs.</summary>
+internal sealed record UpstreamReconnect
+{
+    public TimeSpan SessionLimit { get; init; } = TimeSpan.FromMinutes(58);
+
+    public int Attempts { get; init; } = 3;
+
+    public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    public static UpstreamReconnect From(SessionOptions options) => new()
+    {
+        SessionLimit = options.UpstreamSessionLimit,
+        Attempts = options.ReconnectAttempts,
+        Backoff = options.ReconnectBackoff,
+    };
+
+    /// <summary>The wait before attempt <paramref name="attempt"/> (1-based): none, then Backoff, 2×Backoff, 4×…</summary>
+    public TimeSpan DelayBefore(int attempt) => attempt <= 1 ? TimeSpan.Zero : Backoff * Math.Pow(2, attempt - 2);
+}

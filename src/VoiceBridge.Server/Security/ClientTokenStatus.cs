@@ -1,0 +1,12 @@
+namespace VoiceBridge.Server.Security;
+
+/// <summary>The outcome of checking a client token presented to <c>/v1/realtime</c>.</summary>
+internal enum ClientTokenStatus
+{
+    Valid = 0,
+    Missing,
+    Malformed,
+    BadSignature,
+    Expired,
+    Replayed,
+}

@@ -1,7 +1,0 @@
-using Microsoft.Extensions.Options;
-
-namespace VoiceBridge.Server.Sessions;
-
-/// <summary>DataAnnotations and the cross-key rule of <see cref="SessionOptions"/>, checked by generated code at startup.</summary>
-[OptionsValidator]
-internal sealed partial class SessionOptionsValidator : IValidateOptions<SessionOptions>;
