@@ -44,7 +44,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _startTimeout;
-    private readonly PlaybackTracker _playback = new();
+    private readonly PlaybackTracker _playback;
     private readonly Lock _playbackLock = new();
     private readonly Utf8IdCache _responseIds = new();
     private readonly Utf8IdCache _itemIds = new();
@@ -92,6 +92,7 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         _time = time;
         _logger = logger;
         _startTimeout = startTimeout;
+        _playback = new PlaybackTracker(time);
     }
 
     /// <summary>The CallSid once <c>start</c> has been accepted.</summary>
@@ -128,6 +129,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
 
     /// <summary>The live calls; with it, a start whose CallSid already has a live call is refused (replayed webhook).</summary>
     public CallRegistry? Registry { get; init; }
+
+    /// <summary>How playback is followed for barge-in (<c>Twilio:MarkEveryFrames</c>, <c>Twilio:InterpolatePlayback</c>).</summary>
+    public PlaybackSettings Playback { get => _playback.Settings; init => _playback.Settings = value; }
 
     /// <summary>When the caller counts as flooding and is closed (<c>Session:MaxRefusedMessages</c>, <c>Session:RefusedWindow</c>).</summary>
     public CallerFlood Flood { get; init; } = new();
@@ -679,14 +683,13 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
 
             _pendingItemId = itemId;
             var audio = decoded.AsSpan(0, delta.AudioLength);
-            var sentBefore = Counters.OutboundBytes;
             if (!(_outbound is null ? QueueMulaw(audio) : TranscodeOutbound(audio)))
             {
                 return false;
             }
 
             Telemetry.OnOutboundAudio(delta.AudioLength, received);
-            return MarkSent(itemId, Counters.OutboundBytes - sentBefore);
+            return SendMark();
         }
         finally
         {
@@ -760,10 +763,9 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
 
         // The item's last, short frame: sent as is (Twilio plays any payload length), not padded with silence
         // that would count as heard audio.
-        var bytes = _pendingFrameLength;
         if (SendPendingFrame())
         {
-            MarkSent(_pendingItemId, bytes);
+            SendMark();
         }
     }
 
@@ -772,22 +774,29 @@ internal sealed partial class TwilioCallSession : ILiveCall, IAsyncDisposable
         _writer!.WriteMedia(_toCallerBuffer, _pendingFrame.AsSpan(0, _pendingFrameLength));
         Counters.AddOutbound(_pendingFrameLength);
         Telemetry.OnCallerFrameSent(_pendingFrameLength);
-        _pendingFrameLength = 0;
-        return QueueToCaller(_toCallerBuffer.DetachMessage(RealtimeMessageKind.Audio));
-    }
-
-    private bool MarkSent(string itemId, long bytes)
-    {
-        if (bytes <= 0)
-        {
-            return true;
-        }
-
-        long mark;
+        bool markDue;
         lock (_playbackLock)
         {
             // 8 bytes of μ-law are 1 ms at 8 kHz (docs/protocols/twilio-media-streams.md#frames-timing-and-closing).
-            mark = _playback.OnAudioSent(itemId, bytes / 8.0);
+            markDue = _playback.OnFrameSent(_pendingItemId!, _pendingFrameLength / 8.0);
+        }
+
+        _pendingFrameLength = 0;
+        return QueueToCaller(_toCallerBuffer.DetachMessage(RealtimeMessageKind.Audio)) && (!markDue || SendMark());
+    }
+
+    // Marks the audio sent since the last mark (after each delta, and every Playback.MarkEveryFrames frames).
+    private bool SendMark()
+    {
+        long mark;
+        lock (_playbackLock)
+        {
+            if (_playback.TakeMark() is not { } taken)
+            {
+                return true;
+            }
+
+            mark = taken;
         }
 
         Telemetry.OnMarkSent(mark);

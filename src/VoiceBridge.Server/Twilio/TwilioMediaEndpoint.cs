@@ -59,7 +59,7 @@ internal static partial class TwilioMediaEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         // Started before the session so its span is current for everything the call runs (loops, tools, HttpClient).
         using var callTelemetry = telemetry.Start("twilio");
-        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy), UpstreamReconnect.From(sessionOptions.Value)) { Telemetry = callTelemetry, ControlServices = control, Flood = CallerFlood.From(sessionOptions.Value), Registry = registry };
+        await using var session = new TwilioCallSession(socket, connector, tokens, policy, time, logger, StartTimeout, recorders.ForTwilio(policy), UpstreamReconnect.From(sessionOptions.Value)) { Telemetry = callTelemetry, ControlServices = control, Flood = CallerFlood.From(sessionOptions.Value), Registry = registry, Playback = settings.Playback() };
         registry.Add(session, time.GetUtcNow());
         try
         {

@@ -56,6 +56,7 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
     /// <param name="control">Call control (tools, idle, operator commands); none when null.</param>
     /// <param name="reconnect">The call's reconnect policy; null: none (a lost upstream ends the call).</param>
     /// <param name="audit">The call's audit recorder; none when null.</param>
+    /// <param name="playback">How the session follows playback; the default settings when null.</param>
     public static async Task<TwilioCallHarness> CreateAsync(
         SessionPolicy? policy = null,
         ScriptedUpstream? upstream = null,
@@ -64,7 +65,8 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         IRealtimeConnector? connector = null,
         CallControlServices? control = null,
         UpstreamReconnect? reconnect = null,
-        Server.Audit.CallRecorder? audit = null)
+        Server.Audit.CallRecorder? audit = null,
+        PlaybackSettings? playback = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -79,16 +81,16 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         time ??= TimeProvider.System;
         var tokens = new CallTokens(Options.Create(new TwilioOptions { AuthToken = "test-token" }), time);
         var session = new TwilioCallSession(bridgeSide, connector ?? upstream, tokens, policy ?? new SessionPolicy(), time,
-            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30), audit, reconnect) { ControlServices = control };
+            NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30), audit, reconnect) { ControlServices = control, Playback = playback ?? PlaybackSettings.Default };
         var harness = new TwilioCallHarness(client, server, twilio, bridgeSide, session, upstream, tokens);
         harness.Run = session.RunAsync(CancellationToken.None);
         return harness;
     }
 
     /// <summary>Creates a call that has passed <c>start</c> and sent its <c>session.update</c>.</summary>
-    public static async Task<TwilioCallHarness> StartedAsync(SessionPolicy? policy = null, TimeProvider? time = null, Server.Audit.CallRecorder? audit = null)
+    public static async Task<TwilioCallHarness> StartedAsync(SessionPolicy? policy = null, TimeProvider? time = null, Server.Audit.CallRecorder? audit = null, PlaybackSettings? playback = null)
     {
-        var call = await CreateAsync(policy, time: time, audit: audit);
+        var call = await CreateAsync(policy, time: time, audit: audit, playback: playback);
         await call.SendAsync("""{"event":"connected","protocol":"Call","version":"1.0.0"}""");
         await call.SendStartAsync(call.Tokens.Mint(CallSid, "+14155550100"));
         var update = await call.Upstream.NextAsync();
