@@ -19,8 +19,11 @@ internal static class AuditTrailText
     public static bool IsValidCallId(string id) =>
         id.Length is > 0 and <= MaxCallIdLength && id.AsSpan().IndexOfAnyExcept(IdCharacters) < 0;
 
-    /// <summary>The transcript of the trail's verified records.</summary>
-    public static CallTranscript Transcript(string callId, ReadOnlySpan<byte> trail, IReadOnlyList<AuditSigningKey> keys)
+    /// <summary>
+    /// The transcript of the trail's verified records: what the caller heard, and with <paramref name="includeUnheard"/>
+    /// also the words of each cut turn that were generated but never played (<see cref="HeardTurn.NeverHeard"/>).
+    /// </summary>
+    public static CallTranscript Transcript(string callId, ReadOnlySpan<byte> trail, IReadOnlyList<AuditSigningKey> keys, bool includeUnheard = false)
     {
         var verification = AuditVerifier.Verify(trail, keys);
         HeardTranscript? transcript = null;
@@ -42,7 +45,8 @@ internal static class AuditTrailText
             AuditFileStatus.Incomplete => "incomplete",
             _ => "broken",
         };
-        return new CallTranscript(callId, status, verification.Records, transcript?.Turns() ?? []);
+        var turns = transcript?.Turns() ?? [];
+        return new CallTranscript(callId, status, verification.Records, includeUnheard ? turns : [.. turns.Select(t => t.AsHeard())]);
     }
 
     /// <summary>The recording's path relative to <c>Audit:Directory</c>, from the trail's <c>audit.session</c> record.</summary>

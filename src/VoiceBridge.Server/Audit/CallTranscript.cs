@@ -3,7 +3,9 @@ using VoiceBridge.Server.Core;
 namespace VoiceBridge.Server.Audit;
 
 /// <summary>
-/// <c>GET /calls/{id}/transcript</c>: the call's words as the caller heard them, derived from its verified trail.
+/// <c>GET /calls/{id}/transcript</c>: the call's words as the caller heard them, derived from its verified trail. A cut
+/// assistant turn carries only the heard words; the rest is there only when asked for (<c>?unheard=true</c>), in its
+/// own <c>never_heard</c> field.
 /// </summary>
 /// <param name="CallId">The call.</param>
 /// <param name="Trail"><c>complete</c>, <c>incomplete</c> (the call is live or was interrupted) or <c>broken</c>.</param>

@@ -32,7 +32,8 @@ internal static class CallAuditEndpoints
             : UnknownCall();
     }
 
-    private static async Task<IResult> GetTranscriptAsync(string id, IAuditReader reader, IOptions<AuditOptions> options, CancellationToken cancellationToken)
+    // Only what the caller heard, unless ?unheard=true asks for the cut-off words too (labelled never_heard).
+    private static async Task<IResult> GetTranscriptAsync(string id, bool? unheard, IAuditReader reader, IOptions<AuditOptions> options, CancellationToken cancellationToken)
     {
         if (!AuditTrailText.IsValidCallId(id))
         {
@@ -40,7 +41,7 @@ internal static class CallAuditEndpoints
         }
 
         return await reader.ReadTrailAsync(id, cancellationToken) is { } trail
-            ? Results.Json(AuditTrailText.Transcript(id, trail, options.Value.VerificationKeys()), AuditJsonContext.Default.CallTranscript)
+            ? Results.Json(AuditTrailText.Transcript(id, trail, options.Value.VerificationKeys(), unheard == true), AuditJsonContext.Default.CallTranscript)
             : UnknownCall();
     }
 

@@ -17,8 +17,8 @@ namespace VoiceBridge.Server.Core;
 /// The Realtime API truncates an item at <c>audio_end_ms</c> and drops the text of the removed part, but never says how
 /// much text that was (docs/protocols/openai-realtime.md#client-events). The cut is therefore estimated: the transcript
 /// is cut in proportion to heard audio over generated audio, at a word boundary — a word is kept when its middle falls
-/// before the proportional point. Speech rate varies within a turn, so the cut can be off by a word or two; the
-/// generated text is kept beside it.
+/// before the proportional point. Speech rate varies within a turn, so the cut can be off by a word or two; the words
+/// after the cut are kept apart, as never heard (<see cref="HeardTurn.NeverHeard"/>).
 /// </remarks>
 internal sealed class HeardTranscript : ICallObserver
 {
@@ -323,7 +323,8 @@ internal sealed class HeardTranscript : ICallObserver
                 return text.Length == 0 && audioMs == 0 ? null : new HeardTurn(Role, ItemId, text, audioMs, null, null);
             }
 
-            return new HeardTurn(Role, ItemId, Cut(text, heard, AudioMs), audioMs, heard, text);
+            var cut = Cut(text, heard, AudioMs);
+            return new HeardTurn(Role, ItemId, cut, audioMs, heard, text[cut.Length..].Trim());
         }
     }
 

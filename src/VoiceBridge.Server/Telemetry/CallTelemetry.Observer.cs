@@ -8,6 +8,7 @@ namespace VoiceBridge.Server.Telemetry;
 internal sealed partial class CallTelemetry : ICallObserver
 {
     private Activity? _connecting;
+    private long _lastOutboundHop;
 
     public void OnStarted(CallStarted call)
     {
@@ -58,13 +59,14 @@ internal sealed partial class CallTelemetry : ICallObserver
     // Assistant audio from the upstream: counted; its hop is timed where it reaches the caller.
     public void OnUpstreamAudio(in AudioFrame frame) => OnOutboundAudio(frame.Payload.Length, receivedTimestamp: 0);
 
-    // Assistant audio handed to the caller: a caller frame (the first of a turn sets its first-audio latency) and the
-    // outbound hop (delta arrived → this frame written to the caller).
+    // Assistant audio handed to the caller: a caller frame (the first of a turn sets its first-audio latency) and, once per
+    // delta, the outbound hop (delta arrived → its first frame handed to the caller). Upstream loop only.
     public void OnCallerAudioSent(in AudioFrame frame)
     {
         OnCallerFrameSent(frame.Payload.Length);
-        if (frame.ReceivedAt != 0)
+        if (frame.ReceivedAt != 0 && frame.ReceivedAt != _lastOutboundHop)
         {
+            _lastOutboundHop = frame.ReceivedAt;
             _metrics?.HopLatency.Record(Stopwatch.GetElapsedTime(frame.ReceivedAt).TotalSeconds, _hopOutbound);
         }
     }

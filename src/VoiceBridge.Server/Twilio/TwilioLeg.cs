@@ -40,7 +40,7 @@ internal sealed partial class TwilioLeg : ICallerLeg, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _startTimeout;
-    private readonly PlaybackTracker _playback = new();
+    private readonly PlaybackTracker _playback;
     private readonly Lock _playbackLock = new();
     private readonly byte[] _pendingFrame = new byte[FrameBytes];
     private readonly short[] _pendingPcm = new short[FrameBytes];
@@ -57,8 +57,16 @@ internal sealed partial class TwilioLeg : ICallerLeg, IDisposable
     private int _pendingFrameLength;
     private RateWindow _callerRate;
 
-    public TwilioLeg(WebSocket caller, CallTokens tokens, SessionPolicy policy, TimeProvider time, ILogger logger, TimeSpan startTimeout)
+    /// <param name="caller">Twilio's Media Streams socket.</param>
+    /// <param name="tokens">Checks the call token in <c>start</c>.</param>
+    /// <param name="policy">The server policy (transcoding or μ-law passthrough, and the session.update).</param>
+    /// <param name="time">The clock (the start deadline, the playback estimate between mark echoes).</param>
+    /// <param name="logger">The leg's log.</param>
+    /// <param name="startTimeout">How long Twilio has to send <c>start</c>.</param>
+    /// <param name="playback">How playback is followed for barge-in (<c>Twilio:MarkEveryFrames</c>, <c>Twilio:InterpolatePlayback</c>).</param>
+    public TwilioLeg(WebSocket caller, CallTokens tokens, SessionPolicy policy, TimeProvider time, ILogger logger, TimeSpan startTimeout, PlaybackSettings? playback = null)
     {
+        _playback = new PlaybackTracker(time) { Settings = playback ?? PlaybackSettings.Default };
         _caller = new CallerSocket(caller, CallerSendQueueCapacity, MaxCallerMessageBytes, OnSendFailed);
         _tokens = tokens;
         _policy = policy;
@@ -545,13 +553,12 @@ internal sealed partial class TwilioLeg : ICallerLeg, IDisposable
         }
 
         _pendingItemId = itemId;
-        var sentBefore = call.Counters.OutboundBytes;
         if (!(_outbound is null ? QueueMulaw(delta.Audio.Span, default, delta.ReceivedAt) : TranscodeOutbound(delta.Audio.Span, delta.ReceivedAt)))
         {
             return false;
         }
 
-        return MarkSent(itemId, call.Counters.OutboundBytes - sentBefore);
+        return SendMark();
     }
 
     private bool TranscodeOutbound(ReadOnlySpan<byte> pcm24Bytes, long received)
@@ -608,10 +615,9 @@ internal sealed partial class TwilioLeg : ICallerLeg, IDisposable
 
         // The item's last, short frame: sent as is (Twilio plays any payload length), not padded with silence
         // that would count as heard audio.
-        var bytes = _pendingFrameLength;
         if (SendPendingFrame(received))
         {
-            MarkSent(_pendingItemId, bytes);
+            SendMark();
         }
     }
 
@@ -624,22 +630,29 @@ internal sealed partial class TwilioLeg : ICallerLeg, IDisposable
         call.Observers.OnCallerAudioSent(new AudioFrame(
             message.Span, _pendingFrame.AsSpan(0, length), _outbound is null ? default : _pendingPcm.AsSpan(0, length), 8000, received));
         call.Counters.AddOutbound(length);
-        _pendingFrameLength = 0;
-        return QueueToCaller(message);
-    }
-
-    private bool MarkSent(string itemId, long bytes)
-    {
-        if (bytes <= 0)
-        {
-            return true;
-        }
-
-        long mark;
+        bool markDue;
         lock (_playbackLock)
         {
             // 8 bytes of μ-law are 1 ms at 8 kHz (docs/protocols/twilio-media-streams.md#frames-timing-and-closing).
-            mark = _playback.OnAudioSent(itemId, bytes / 8.0);
+            markDue = _playback.OnFrameSent(_pendingItemId!, length / 8.0);
+        }
+
+        _pendingFrameLength = 0;
+        return QueueToCaller(message) && (!markDue || SendMark());
+    }
+
+    // Marks the audio sent since the last mark (after each delta, and every Twilio:MarkEveryFrames frames).
+    private bool SendMark()
+    {
+        long mark;
+        lock (_playbackLock)
+        {
+            if (_playback.TakeMark() is not { } taken)
+            {
+                return true;
+            }
+
+            mark = taken;
         }
 
         var call = _call!;

@@ -51,7 +51,7 @@ internal static partial class TwilioMediaEndpoint
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        using var leg = new TwilioLeg(socket, tokens, policy, time, logger, StartTimeout);
+        using var leg = new TwilioLeg(socket, tokens, policy, time, logger, StartTimeout, settings.Playback());
         // Not linked to ApplicationStopping: on shutdown the drain lets the call finish, then stops it (Shutdown/).
         await calls.RunAsync(leg, context.RequestAborted);
     }

@@ -32,4 +32,17 @@ internal sealed class TwilioOptions
 
     /// <summary>Key material for call tokens shared by several instances; defaults to one derived from the auth token.</summary>
     public string? CallTokenSecret { get; set; }
+
+    /// <summary>
+    /// A mark after every this many 20 ms frames of assistant audio as well as after each delta; 0 (the default): one
+    /// mark per delta. Each mark is one more message to Twilio (docs/operations.md#barge-in-precision).
+    /// </summary>
+    [Range(0, 500)]
+    public int MarkEveryFrames { get; set; }
+
+    /// <summary>At a barge-in, advance the caller's playback in real time from the last echoed mark (bounded by the next).</summary>
+    public bool InterpolatePlayback { get; set; } = true;
+
+    /// <summary>The playback settings each phone call gets.</summary>
+    public PlaybackSettings Playback() => new() { MarkEveryFrames = MarkEveryFrames, Interpolate = InterpolatePlayback };
 }

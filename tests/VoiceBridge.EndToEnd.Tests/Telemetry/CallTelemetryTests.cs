@@ -150,12 +150,12 @@ public sealed partial class CallTelemetryTests
         Assert.NotEmpty(callToken);
 
         // Every line the session wrote while the call ran carries the call's trace and span ids.
-        var session = events.Where(e => e.Properties.TryGetValue("SourceContext", out var context) && context.ToString().Contains("TwilioCallSession", StringComparison.Ordinal)).ToList();
+        var session = events.Where(e => e.Properties.TryGetValue("SourceContext", out var context) && context.ToString().Contains("Core.CallSession", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(session);
         Assert.All(session, e => Assert.Equal(callSpan.TraceId, e.TraceId));
         Assert.All(session, e => Assert.Equal(callSpan.SpanId, e.SpanId));
         var started = Assert.Single(session, e => e.Properties.TryGetValue("EventId", out var id) && id.ToString().Contains("1200", StringComparison.Ordinal));
-        Assert.Equal(callSid, ((ScalarValue)started.Properties["CallSid"]).Value);
+        Assert.Equal(callSid, ((ScalarValue)started.Properties["CallId"]).Value);
 
         // The production format: compact JSON with the ids (@tr, @sp) on each line.
         using var text = new StringWriter(CultureInfo.InvariantCulture);

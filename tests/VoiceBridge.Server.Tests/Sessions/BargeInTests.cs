@@ -1,9 +1,13 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Tests.Sessions;
 
-/// <summary>Barge-in as the caller experiences it: what Twilio is told to drop and what the model is told was heard.</summary>
+/// <summary>
+/// Barge-in as the caller experiences it: what Twilio is told to drop and what the model is told was heard. The clock
+/// stands still here (no playback time passes after an echo); BargeInPrecisionTests moves it.
+/// </summary>
 public sealed class BargeInTests
 {
     // 100 ms of 24 kHz PCM16 = 2400 samples = 800 μ-law bytes at 8 kHz = five 20 ms frames.
@@ -29,7 +33,7 @@ public sealed class BargeInTests
     [Fact]
     public async Task NoClear_BeforeAnyPlayback()
     {
-        await using var call = await TwilioCallHarness.StartedAsync();
+        await using var call = await TwilioCallHarness.StartedAsync(time: new FakeTimeProvider());
 
         call.Upstream.PushSpeechStarted();
         call.Upstream.PushResponseCreated("resp_1");
@@ -45,7 +49,7 @@ public sealed class BargeInTests
     [Fact]
     public async Task BargeIn_TruncatesAtLastAckedMark()
     {
-        await using var call = await TwilioCallHarness.StartedAsync();
+        await using var call = await TwilioCallHarness.StartedAsync(time: new FakeTimeProvider());
         call.Upstream.PushResponseCreated("resp_1");
         for (var i = 0; i < 3; i++)
         {
@@ -79,7 +83,7 @@ public sealed class BargeInTests
     [Fact]
     public async Task ItemInterruptedBeforeItsFirstDelta_IsNeverTruncated_AndItsAudioNeverPlays()
     {
-        await using var call = await TwilioCallHarness.StartedAsync();
+        await using var call = await TwilioCallHarness.StartedAsync(time: new FakeTimeProvider());
         call.Upstream.PushResponseCreated("resp_1");
         call.Upstream.PushSpeechStarted();
         call.Upstream.PushAudioDelta("resp_1", "item_1", s_delta100Ms);
@@ -99,7 +103,7 @@ public sealed class BargeInTests
     [Fact]
     public async Task SeveralQueuedItems_OnlyThePlayingOneIsTruncated_AtWhatWasHeard()
     {
-        await using var call = await TwilioCallHarness.StartedAsync();
+        await using var call = await TwilioCallHarness.StartedAsync(time: new FakeTimeProvider());
         call.Upstream.PushResponseCreated("resp_1");
         call.Upstream.PushAudioDelta("resp_1", "item_a", s_delta100Ms);
         call.Upstream.PushAudioDelta("resp_1", "item_a", s_delta100Ms);
@@ -130,7 +134,7 @@ public sealed class BargeInTests
     [Fact]
     public async Task StaleMarksAfterAClear_AreIgnored()
     {
-        await using var call = await TwilioCallHarness.StartedAsync();
+        await using var call = await TwilioCallHarness.StartedAsync(time: new FakeTimeProvider());
         call.Upstream.PushResponseCreated("resp_1");
         call.Upstream.PushAudioDelta("resp_1", "item_1", s_delta100Ms);
         call.Upstream.PushAudioDelta("resp_1", "item_1", s_delta100Ms);
@@ -156,7 +160,7 @@ public sealed class BargeInTests
     [Fact]
     public async Task LateAudioForAnInterruptedItem_IsNeitherPlayedNorForwarded()
     {
-        await using var call = await TwilioCallHarness.StartedAsync();
+        await using var call = await TwilioCallHarness.StartedAsync(time: new FakeTimeProvider());
         call.Upstream.PushResponseCreated("resp_1");
         call.Upstream.PushAudioDelta("resp_1", "item_1", s_delta100Ms);
         await call.ReceiveUntilAsync("mark");
@@ -177,7 +181,7 @@ public sealed class BargeInTests
     public async Task WithoutUpstreamInterruption_TheBridgeCancelsTheResponseItself()
     {
         var policy = new SessionPolicy { TurnDetection = new SessionPolicy().TurnDetection! with { InterruptResponse = false } };
-        await using var call = await TwilioCallHarness.StartedAsync(policy);
+        await using var call = await TwilioCallHarness.StartedAsync(policy, new FakeTimeProvider());
         call.Upstream.PushResponseCreated("resp_1");
         call.Upstream.PushSpeechStarted();
 

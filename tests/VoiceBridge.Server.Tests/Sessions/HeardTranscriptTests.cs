@@ -33,8 +33,9 @@ public sealed class HeardTranscriptTests
 
         Assert.Equal(2, turns.Count);
         Assert.Equal(new HeardTurn("caller", "item_u1", "Where is my order?", null, null, null), turns[0]);
-        Assert.Equal(new HeardTurn("assistant", "item_a1", "Your order shipped on", 2000, 1000, "Your order shipped on Monday and arrives Friday."), turns[1]);
+        Assert.Equal(new HeardTurn("assistant", "item_a1", "Your order shipped on", 2000, 1000, "Monday and arrives Friday."), turns[1]);
         Assert.True(turns[1].Truncated);
+        Assert.Null(turns[1].AsHeard().NeverHeard);
     }
 
     [Fact]

@@ -60,6 +60,7 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
     /// <param name="control">Call control (tools, idle, operator commands); none when null.</param>
     /// <param name="reconnect">The call's reconnect policy; null: none (a lost upstream ends the call).</param>
     /// <param name="audit">The call's audit recorder; none when null.</param>
+    /// <param name="playback">How the session follows playback; the default settings when null.</param>
     public static async Task<TwilioCallHarness> CreateAsync(
         SessionPolicy? policy = null,
         ScriptedUpstream? upstream = null,
@@ -68,7 +69,8 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         IRealtimeConnector? connector = null,
         CallControlServices? control = null,
         UpstreamReconnect? reconnect = null,
-        Server.Audit.CallRecorder? audit = null)
+        Server.Audit.CallRecorder? audit = null,
+        PlaybackSettings? playback = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -82,7 +84,7 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         upstream ??= new ScriptedUpstream();
         time ??= TimeProvider.System;
         var tokens = new CallTokens("test-token", TimeSpan.FromSeconds(60), time);
-        var leg = new TwilioLeg(bridgeSide, tokens, policy ?? new SessionPolicy(), time, NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30));
+        var leg = new TwilioLeg(bridgeSide, tokens, policy ?? new SessionPolicy(), time, NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30), playback);
         var session = new CallSession(leg, new CallServices
         {
             Connector = connector ?? upstream,
@@ -105,9 +107,9 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
     }
 
     /// <summary>Creates a call that has passed <c>start</c> and sent its <c>session.update</c>.</summary>
-    public static async Task<TwilioCallHarness> StartedAsync(SessionPolicy? policy = null, TimeProvider? time = null, Server.Audit.CallRecorder? audit = null)
+    public static async Task<TwilioCallHarness> StartedAsync(SessionPolicy? policy = null, TimeProvider? time = null, Server.Audit.CallRecorder? audit = null, PlaybackSettings? playback = null)
     {
-        var call = await CreateAsync(policy, time: time, audit: audit);
+        var call = await CreateAsync(policy, time: time, audit: audit, playback: playback);
         await call.SendAsync("""{"event":"connected","protocol":"Call","version":"1.0.0"}""");
         await call.SendStartAsync(call.Tokens.Mint(CallSid, "+14155550100"));
         var update = await call.Upstream.NextAsync();
