@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using VoiceBridge.Realtime.Audit;
-using VoiceBridge.Server.Upstream;
+
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Audit;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using VoiceBridge.Server.Upstream;
 
 namespace VoiceBridge.Server.Core;
 

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 
+using VoiceBridge.Server.Core;
+
 namespace VoiceBridge.Server.Upstream;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace VoiceBridge.Server.Upstream;
+namespace VoiceBridge.Server.Core;
 
 /// <summary>
 /// <see cref="RangeAttribute"/> whose <see cref="ValidationAttribute.ErrorMessage"/> is honoured by the options
