@@ -67,8 +67,8 @@ internal sealed class FileAuditStore : IAuditStore
             {
                 Append(file, call.PendingBytes.Span);
                 call.Committed();
-                file.DurableRecords = call.Chain.LastSeq;
-                call.Chain.LastHashHex.CopyTo(file.DurableHash);
+                file.DurableRecords = call.LastSeq;
+                call.LastHashHex.CopyTo(file.DurableHash);
                 if (call.Closing)
                 {
                     IndexLine(_index!.WriteClosed(_time.GetUtcNow(), call.Header.CallId, file.Relative, file.DurableRecords, file.DurableHash));
