@@ -14,8 +14,9 @@ namespace VoiceBridge.Server.Audit;
 /// Recording a record never wakes a thread in the common case: each call formats into its own buffer
 /// (<see cref="CallAudit"/>) and only a counter here moves. The writer is woken by its flush timer, and by a ring of
 /// <see cref="Bell"/> in two cases only: the records waiting reach the high-water mark (half the capacity), or a call
-/// completed and awaits its close record's durability. At 100 calls the old per-record channel woke the writer
-/// 474–1,378 times a second; see <c>AuditWriterWakeTests</c> for the figure now.
+/// completed and awaits its close record's durability. Measured with <c>AuditWriterWakeTests</c> (Release, shared 2-core
+/// machine): the per-record channel this replaces woke the writer 910–8,300 times a second under 20 calls (up to 1.1
+/// wake-ups per record) and up to 2,440 a second under 100; now 5 a second under either, one per 200 ms interval.
 /// </remarks>
 internal sealed class AuditTrail : IAuditTrail
 {

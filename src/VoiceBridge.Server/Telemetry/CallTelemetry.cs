@@ -78,7 +78,6 @@ internal sealed partial class CallTelemetry : IDisposable
         _transportTags = new TagList { { "voicebridge.transport", transport } };
         _hopInbound = new TagList { { "voicebridge.transport", transport }, { "voicebridge.direction", "inbound" } };
         _hopOutbound = new TagList { { "voicebridge.transport", transport }, { "voicebridge.direction", "outbound" } };
-        metrics?.Track(this);
         if (context is not null)
         {
             _call = VoiceBridgeActivity.Source.StartActivity(VoiceBridgeActivity.Call, ActivityKind.Internal);
@@ -89,6 +88,8 @@ internal sealed partial class CallTelemetry : IDisposable
                 _call.SetTag("gen_ai.request.model", context.Model);
             }
         }
+
+        metrics?.Track(this);
     }
 
     /// <summary>A call that records nothing (sessions built outside the host, e.g. component tests).</summary>
