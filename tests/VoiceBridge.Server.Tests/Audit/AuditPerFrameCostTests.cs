@@ -40,7 +40,7 @@ public sealed class AuditPerFrameCostTests : IDisposable
         Assert.Equal(6L * Frames, records);
         Assert.Equal(0, allocated);
         Figures.Report("audit", string.Create(CultureInfo.InvariantCulture,
-            $"audit per 20 ms phone frame on the session's task (caller media in, append up, delta down, media + mark out, mark echo; 6 records formatted, hashed and sealed): {elapsed.TotalNanoseconds / Frames:F0} ns, {allocated} bytes allocated over {Frames} frames"));
+            $"audit per 20 ms phone frame on the session's task (caller media in, append up, delta down, media + mark out, mark echo; 6 records formatted, hashed and sealed): {elapsed.TotalNanoseconds / Frames:F0} ns ({Build} build, load average {LoadAverage()}), {allocated} bytes allocated over {Frames} frames"));
     }
 
     // The writer's side is played by this thread: it takes the formatted lines and drops them as if committed.
@@ -68,6 +68,15 @@ public sealed class AuditPerFrameCostTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+#if DEBUG
+    private const string Build = "Debug";
+#else
+    private const string Build = "Release";
+#endif
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     private sealed class PhoneFrame : IDisposable
     {
