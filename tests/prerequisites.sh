@@ -64,6 +64,8 @@ ensure_postgres() {
   password="vb-$RANDOM$RANDOM"
   # fsync=off: the tests check the sink's rows and chain, not PostgreSQL's own durability; it keeps them fast.
   # Under /tmp so the postgres user can reach it whatever the checkout's permissions; PostgreSQL refuses to run as root.
+  # UTF8 with the C locale whatever LANG says: initdb takes its locale from the environment and stops ("invalid locale
+  # settings") when LANG names one the machine has not generated (en_US.UTF-8 forwarded by ssh to a fresh Debian).
   postgres_base=$(mktemp -d /tmp/voicebridge-pg.XXXXXX) || return 1
   echo "$password" > "$postgres_base/pw"
   if [ "$(id -u)" -eq 0 ]; then
@@ -71,7 +73,7 @@ ensure_postgres() {
     as=(runuser -u postgres --)
   fi
   "${as[@]}" "$postgres_bin/initdb" -D "$postgres_base/data" -U voicebridge --pwfile="$postgres_base/pw" \
-    --auth-local=trust --auth-host=scram-sha-256 >"$postgres_base/initdb.log" 2>&1 || { cat "$postgres_base/initdb.log" >&2; return 1; }
+    --encoding=UTF8 --locale=C --auth-local=trust --auth-host=scram-sha-256 >"$postgres_base/initdb.log" 2>&1 || { cat "$postgres_base/initdb.log" >&2; return 1; }
   "${as[@]}" "$postgres_bin/pg_ctl" -D "$postgres_base/data" -l "$postgres_base/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $postgres_base -c fsync=off" start >/dev/null || { cat "$postgres_base/server.log" >&2; return 1; }
   PGPASSWORD="$password" "$postgres_bin/createdb" -h 127.0.0.1 -p "$port" -U voicebridge voicebridge_test || return 1

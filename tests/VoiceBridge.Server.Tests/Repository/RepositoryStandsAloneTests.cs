@@ -128,6 +128,52 @@ public sealed partial class RepositoryStandsAloneTests
     }
 
     [Fact]
+    public void EveryLinkInTheDocumentation_ReachesAFileAndTheHeadingItNames()
+    {
+        // The README is the front door and docs/ is behind it: a link to a moved file or a renamed heading (or to a
+        // section that was never written) sends a reader nowhere. Links inside code blocks and to other sites are not
+        // followed.
+        var broken = new List<string>();
+        var links = 0;
+        foreach (var file in DocumentationFiles())
+        {
+            var inCode = false;
+            var lines = File.ReadAllLines(file);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal))
+                {
+                    inCode = !inCode;
+                }
+
+                if (inCode)
+                {
+                    continue;
+                }
+
+                foreach (Match m in MarkdownLink().Matches(lines[i]))
+                {
+                    links++;
+                    var where = $"{Path.GetRelativePath(Root, file)}:{i + 1}: {m.Value}";
+                    var path = m.Groups["path"].Value;
+                    var target = path.Length == 0 ? file : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, path));
+                    if (!Path.Exists(target))
+                    {
+                        broken.Add(where + " (no such file)");
+                    }
+                    else if (m.Groups["anchor"].Success && target.EndsWith(".md", StringComparison.Ordinal) && !Anchors(target).Contains(m.Groups["anchor"].Value))
+                    {
+                        broken.Add(where + " (no such heading)");
+                    }
+                }
+            }
+        }
+
+        Assert.True(broken.Count == 0, "broken links in the documentation:\n" + string.Join('\n', broken));
+        Assert.True(links > 0, "the scan found no links at all; the pattern or the root is wrong");
+    }
+
+    [Fact]
     public void AMissingFixtureFailsWithThePathItLookedFor()
     {
         var e = Assert.Throws<FileNotFoundException>(() => TestFixtures.Path("no-such-fixture.json"));
@@ -142,6 +188,10 @@ public sealed partial class RepositoryStandsAloneTests
             .SelectMany(folder => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
             .Where(file => !IsBuildOutput(file))
             .Where(IsText);
+
+    private static IEnumerable<string> DocumentationFiles() =>
+        Directory.EnumerateFiles(Root, "*.md", SearchOption.AllDirectories)
+            .Where(file => !IsBuildOutput(file));
 
     private static bool IsBuildOutput(string file) =>
         Path.GetRelativePath(Root, file).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules" or "TestResults" or ".git");
@@ -161,6 +211,10 @@ public sealed partial class RepositoryStandsAloneTests
 
     [GeneratedRegex(@"(?<path>docs/[A-Za-z0-9_./-]+\.md)(?:#(?<anchor>[a-z0-9_-]+))?")]
     private static partial Regex DocsCitation();
+
+    // [text](path#anchor) with a relative path, or (#anchor) alone; a scheme (https:, mailto:) is another site.
+    [GeneratedRegex(@"\]\((?![a-z][a-z0-9+.-]*:)(?<path>[^)#\s]*)(?:#(?<anchor>[^)\s]+))?\)")]
+    private static partial Regex MarkdownLink();
 
     [GeneratedRegex(@"(?<!RFC [0-9]+ )\u00a7")]
     private static partial Regex BareSectionSign();
