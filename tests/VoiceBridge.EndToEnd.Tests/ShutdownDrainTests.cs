@@ -36,7 +36,7 @@ public sealed class ShutdownDrainTests
             http);
         var liveRun = live.RunAsync(Ct);
         // The call sid appears quoted in structured (JSON) logs and bare in plain ones: match it, then the event.
-        await bridge.WaitForLineAsync(live.CallSid, "started on stream", TimeSpan.FromSeconds(20));
+        await bridge.WaitForLineAsync(live.CallSid, "started, stream", TimeSpan.FromSeconds(20));
         var streamStarted = Stopwatch.StartNew();
 
         bridge.Terminate();
