@@ -3,6 +3,7 @@ using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Browser;
 using VoiceBridge.Server.Calls;
 using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Hosting;
 using VoiceBridge.Server.Limits;
 using VoiceBridge.Server.Shutdown;
 using VoiceBridge.Server.Telemetry;
@@ -13,6 +14,7 @@ using VoiceBridge.Server.Upstream;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultListenAddress();
+builder.AddTrustedProxies();
 builder.AddHealth();
 builder.AddTelemetry();
 builder.AddUpstream();
@@ -27,7 +29,12 @@ builder.AddLimits();
 builder.AddShutdown();
 
 var app = builder.Build();
+if (!app.PassesStartupChecks())
+{
+    return 1;
+}
 
+app.UseTrustedProxies();
 app.UseLimits();
 app.UseCallCore();
 app.MapHealth();
@@ -36,6 +43,7 @@ app.MapBrowser();
 app.MapCalls();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point; public so integration tests can host it with WebApplicationFactory.</summary>
 public partial class Program;
