@@ -83,6 +83,31 @@ public static class AuditAudio
         }
     }
 
+    /// <summary>
+    /// As <see cref="TryRewrite(ReadOnlySpan{byte}, long, IBufferWriter{byte}, out AuditAudioRef)"/>, for an event whose
+    /// payload the caller has already decoded (<paramref name="decoded"/>: the bytes the base64 carries). The digest is
+    /// taken from those bytes, so the payload is found but not decoded again; the record is byte for byte the same.
+    /// </summary>
+    public static bool TryRewrite(ReadOnlySpan<byte> eventJson, long offset, ReadOnlySpan<byte> decoded, IBufferWriter<byte> destination, out AuditAudioRef audio)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        audio = default;
+        if (!TryFindPayload(eventJson, out var start, out var end, out _))
+        {
+            return false;
+        }
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(decoded, hash);
+        Span<byte> hex = stackalloc byte[AuditFormat.HashHexLength];
+        AuditFormat.WriteHex(hash, hex);
+        destination.Write(eventJson[..start]);
+        WriteDigest(destination, decoded.Length, offset, hex);
+        destination.Write(eventJson[end..]);
+        audio = new AuditAudioRef(decoded.Length, offset);
+        return true;
+    }
+
     // Written by hand rather than with a Utf8JsonWriter, which is an allocation per audio record (the session formats
     // records on its own task: no allocation per frame); the bytes are what Utf8JsonWriter wrote before.
     private static void WriteDigest(IBufferWriter<byte> destination, int bytes, long offset, ReadOnlySpan<byte> hex)

@@ -112,6 +112,29 @@ internal sealed class CallAudit
     public AuditAppend RecordAudio(AuditDirection direction, string eventType, ReadOnlySpan<byte> eventJson, long recordingOffset) =>
         Format(audio: true, direction, eventType, eventJson, recordingOffset);
 
+    /// <summary>
+    /// An audio event whose payload the leg already decoded (<paramref name="payload"/>): recorded as
+    /// <see cref="RecordAudio(AuditDirection, string, ReadOnlySpan{byte}, long)"/> does, without decoding the base64 again.
+    /// </summary>
+    public AuditAppend RecordAudio(AuditDirection direction, string eventType, ReadOnlySpan<byte> eventJson, ReadOnlySpan<byte> payload, long recordingOffset)
+    {
+        AuditAppend append;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return AuditAppend.Closed;
+            }
+
+            var at = _trail.Now();
+            var line = _chain.WriteAudioRecord(at, direction, eventType, eventJson, payload, recordingOffset);
+            append = Append(line.Span, at, direction, eventType);
+            Charge(line.Length, at);
+        }
+
+        return append != AuditAppend.OverBound && _spent is not null ? AuditAppend.OverBudget : append;
+    }
+
     /// <summary>A decision of the bridge itself (policy applied, barge-in and truncation point, drop, error).</summary>
     public AuditAppend RecordDecision<T>(string decisionType, T decision, JsonTypeInfo<T> typeInfo) =>
         Format(audio: false, AuditDirection.Bridge, decisionType, JsonSerializer.SerializeToUtf8Bytes(decision, typeInfo), 0);
