@@ -6,7 +6,8 @@ namespace VoiceBridge.Cli.Load;
 /// <summary>
 /// Several load reports of the same load side by side (ours, the floor, Twilio's Node sample: <c>tools/compare.sh</c>),
 /// one column each, then the first one's ratio to each of the others. The figures are the ones the targets
-/// are stated in: CPU per call-minute, both hops at p50 and p99, memory per call, context switches per call-frame,
+/// are stated in: CPU per call-minute, both hops at p50 and p99, memory per call, wake-ups and context switches per
+/// call-frame (per call per 20 ms),
 /// and what tells whether the run was clean (calls held and refused, dropped frames, errors, load average).
 /// </summary>
 public static class LoadComparison
@@ -50,6 +51,7 @@ public static class LoadComparison
         Ratio("hop upstream → caller p50 (ms)", r => r.OutboundHop.Count > 0 ? r.OutboundHop.P50Ms : null, "F3");
         Ratio("hop upstream → caller p99 (ms)", r => r.OutboundHop.Count > 0 ? r.OutboundHop.P99Ms : null, "F2");
         Ratio("RSS per call (KiB)", r => r.Bridge?.RssPerCallKiB, "F1");
+        Ratio("wake-ups per call-frame", r => r.Bridge?.WakeUpsPerCallFrame, "F2");
         Ratio("context switches per call-frame", r => r.Bridge?.ContextSwitchesPerCallFrame, "F2");
         Ratio("cores busy (average)", r => r.Bridge?.AverageCores, "F2");
         Plain("calls held / refused", r => string.Create(inv, $"{r.CallsHeld}/{r.CallsRefused}"));

@@ -259,6 +259,7 @@ public static class LoadRunner
                 VoluntaryContextSwitches = switches?.Voluntary,
                 InvoluntaryContextSwitches = switches?.Involuntary,
                 ContextSwitchesPerCallFrame = switches is { } s && callFrames > 0 ? (s.Voluntary + s.Involuntary) / callFrames : null,
+                WakeUpsPerCallFrame = switches is { } w && callFrames > 0 ? w.Voluntary / callFrames : null,
             };
         }
 

@@ -44,7 +44,7 @@ public static class LoadTable
             Line($"{"bridge memory",-38}{b.RssPerCallKiB:F1} KiB per call (RSS {b.SteadyRssBytes / 1048576.0:F1} MiB steady − {b.BaselineRssBytes / 1048576.0:F1} MiB before calls)");
             if (b.ContextSwitchesPerCallFrame is { } perFrame)
             {
-                Line($"{"bridge context switches",-38}{perFrame:F2} per call per 20 ms ({b.VoluntaryContextSwitches:N0} voluntary, {b.InvoluntaryContextSwitches:N0} involuntary in the window)");
+                Line($"{"bridge context switches",-38}{perFrame:F2} per call per 20 ms, {b.WakeUpsPerCallFrame:F2} of them wake-ups ({b.VoluntaryContextSwitches:N0} voluntary, {b.InvoluntaryContextSwitches:N0} involuntary: yields, preemption)");
             }
         }
 

@@ -35,4 +35,11 @@ public sealed record ProcessFigures
 
     /// <summary>All context switches in the window per call per 20 ms (one inbound frame's period).</summary>
     public double? ContextSwitchesPerCallFrame { get; init; }
+
+    /// <summary>
+    /// Voluntary switches per call per 20 ms: a thread blocked and had to be woken again, the wake-ups per frame.
+    /// Involuntary ones are preemption and <c>sched_yield</c> (a yielding thread stays runnable, so Linux counts the
+    /// switch as involuntary): the thread pool's spinning shows there.
+    /// </summary>
+    public double? WakeUpsPerCallFrame { get; init; }
 }

@@ -14,8 +14,8 @@ namespace VoiceBridge.Cli.Simulator;
 /// ways (a relay cannot transcode), then: a <c>media</c> frame becomes one <c>input_audio_buffer.append</c> of the same
 /// μ-law; every <c>response.output_audio.delta</c> goes back as 20 ms <c>media</c> frames followed by one <c>mark</c>
 /// (what our bridge writes to the caller, docs/protocols/twilio-media-streams.md#messages-to-twilio);
-/// <c>speech_started</c> becomes a <c>clear</c>; <c>connected</c>, <c>start</c>, mark echoes and <c>stop</c> are
-/// read and ignored. The tap sees the same events at the same moments as on <c>/v1/realtime</c> (a whole message read;
+/// <c>speech_started</c> becomes a <c>clear</c> while some mark has not come back (audio still playing, as the bridge
+/// and Twilio's Node sample decide it); <c>connected</c>, <c>start</c> and <c>stop</c> are read and ignored. The tap sees the same events at the same moments as on <c>/v1/realtime</c> (a whole message read;
 /// a server event about to be written), so the load tool's hop figures mean the same for a relay as for a bridge. The
 /// framing work happens here, in the load tool, not in the relay being measured.
 /// </summary>
@@ -129,6 +129,7 @@ internal sealed class SimulatorTwilioEndpoint(SimulatorOptions options, TimeProv
     {
         var reader = new Utf8JsonReader(json);
         var isMedia = false;
+        var isMark = false;
         RealtimeMessage append = default;
         try
         {
@@ -143,6 +144,7 @@ internal sealed class SimulatorTwilioEndpoint(SimulatorOptions options, TimeProv
                 {
                     reader.Read();
                     isMedia = reader.ValueTextEquals("media"u8);
+                    isMark = reader.ValueTextEquals("mark"u8);
                 }
                 else if (reader.ValueTextEquals("media"u8) && append.IsEmpty)
                 {
@@ -170,6 +172,11 @@ internal sealed class SimulatorTwilioEndpoint(SimulatorOptions options, TimeProv
         if (isMedia)
         {
             return append;
+        }
+
+        if (isMark)
+        {
+            stream.MarkEchoed();
         }
 
         append.Dispose();
@@ -289,7 +296,7 @@ internal sealed class SimulatorTwilioEndpoint(SimulatorOptions options, TimeProv
                         WriteMark(json, output, stream, ++marks);
                         await socket.SendAsync(output.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                     }
-                    else if (type == RealtimeEventType.InputAudioBufferSpeechStarted)
+                    else if (type == RealtimeEventType.InputAudioBufferSpeechStarted && stream.MarksEchoed < marks)
                     {
                         WriteClear(json, output, stream);
                         await socket.SendAsync(output.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
@@ -352,6 +359,12 @@ internal sealed class SimulatorTwilioEndpoint(SimulatorOptions options, TimeProv
     /// <summary>What the receive loop learnt from <c>start</c> that the send loop writes back.</summary>
     internal sealed class StreamState
     {
+        private long _marksEchoed;
+
+        public long MarksEchoed => Interlocked.Read(ref _marksEchoed);
+
+        public void MarkEchoed() => Interlocked.Increment(ref _marksEchoed);
+
         public string? StreamSid
         {
             get => Volatile.Read(ref field);

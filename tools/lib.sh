@@ -1,0 +1,82 @@
+# Shared by tools/load.sh, tools/compare.sh and tools/profile.sh (sourced, not run): building, starting the bridge
+# the way every measurement starts it, waiting for health, stopping what was started (by pid only).
+# Callers set: root (the repo), out (the run's folder), run (an array: the command prefix, e.g. (nice -n -10) or ()).
+
+vb_cli="src/VoiceBridge.Cli/bin/Release/net10.0/voicebridge.dll"
+vb_server="src/VoiceBridge.Server/bin/Release/net10.0/VoiceBridge.Server.dll"
+vb_token="load-test-auth-token"
+
+vb_build() {
+  echo "building Release..." >&2
+  dotnet build -c Release src/VoiceBridge.Server -v quiet -nologo >&2
+  dotnet build -c Release src/VoiceBridge.Cli -v quiet -nologo >&2
+}
+
+# vb_start_bridge PORT SIM_PORT LOG [VAR=value ...]: starts the bridge in the background; its pid in vb_pid.
+# Production settings (a fresh audit signing key per run: trails are sealed as in production) except the per-IP rate limit (every simulated call comes from 127.0.0.1, which a real
+# deployment would never see), logs at Warning (one line per call start and end at Information is noise at this
+# scale). Extra VAR=value pairs are added to its environment (e.g. DOTNET_PerfMapEnabled=1).
+vb_start_bridge() {
+  local port=$1 sim_port=$2 log=$3; shift 3
+  env ASPNETCORE_ENVIRONMENT=Production \
+    ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    Twilio__AuthToken="$vb_token" \
+    Upstream__Endpoint="ws://127.0.0.1:$sim_port/v1/realtime" \
+    Upstream__ApiKey="load-test-not-a-key" \
+    Audit__Directory="$out/audit-$port" \
+    Audit__SigningKey="$(head -c 32 /dev/urandom | base64)" \
+    Session__RateLimit__Enabled=false \
+    Logging__LogLevel__Default=Warning \
+    "$@" \
+    "${run[@]}" dotnet "$vb_server" >"$log" 2>&1 &
+  vb_pid=$!
+}
+
+# The bridge's GC mode (the Web SDK turns server GC on), so a contender hosted by the CLI runs with the same one.
+vb_bridge_gc_env() {
+  local config="${vb_server%.dll}.runtimeconfig.json"
+  if grep -Eq '"System.GC.Server": *true' "$config" 2>/dev/null; then echo "DOTNET_gcServer=1"; else echo "DOTNET_gcServer=0"; fi
+}
+
+# vb_wait_healthy URL SECONDS: polls URL/healthz until it answers 2xx; 1 when it never did.
+vb_wait_healthy() {
+  local url=$1 seconds=$2 i
+  if ! command -v curl >/dev/null; then
+    echo "(no curl: not waiting for $url/healthz here; the load tool waits up to 60 s itself)" >&2
+    return 0
+  fi
+  for ((i = 0; i < seconds * 4; i++)); do
+    curl -sf -o /dev/null --max-time 2 "$url/healthz" && return 0
+    sleep 0.25
+  done
+  echo "no answer from $url/healthz within $seconds s" >&2
+  return 1
+}
+
+# vb_stop PID: TERM, up to 10 s to exit, then KILL.
+vb_stop() {
+  local pid=$1 i
+  kill "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 40; i++)); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.25
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# vb_load URL SIM_PORT [load options...]: the load tool against URL, hosting the simulator on SIM_PORT.
+vb_load() {
+  local url=$1 sim_port=$2; shift 2
+  "${run[@]}" dotnet "$vb_cli" load --url "$url" --auth-token "$vb_token" --host-simulator "$sim_port" "$@"
+}
+
+# vb_warmup URL SIM_PORT LOG [load options...]: 50 calls for 10 s, so the measured run sees a warm process (JIT done,
+# pools sized) and its memory baseline is taken on it: per-call figures are then what one more call costs.
+vb_warmup() {
+  local url=$1 sim_port=$2 log=$3; shift 3
+  [ "${WARMUP:-1}" != 0 ] || return 0
+  echo "warm-up: 50 calls for 10 s..." >&2
+  vb_load "$url" "$sim_port" --calls 50 --duration 10 --ramp 2 "$@" >"$log" 2>&1 \
+    || echo "warm-up run was not clean (see $log)" >&2
+}
