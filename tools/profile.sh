@@ -53,8 +53,9 @@ load_pid=$!
 sleep $((ramp + 2))
 echo "profiling $window s with $calls calls up; $(uptime)" >&2
 events=task-clock,context-switches,cpu-migrations
-for tracepoint in syscalls:sys_enter_futex syscalls:sys_enter_epoll_wait syscalls:sys_enter_sched_yield; do
-  perf list 2>/dev/null | grep -q "$tracepoint " && events="$events,$tracepoint"
+available=$(perf list 2>/dev/null || true)
+for tracepoint in syscalls:sys_enter_futex syscalls:sys_enter_epoll_wait syscalls:sys_enter_epoll_pwait syscalls:sys_enter_sched_yield; do
+  if grep -q "$tracepoint " <<<"$available"; then events="$events,$tracepoint"; fi
 done
 perf stat -e "$events" -p "$bridge_pid" -o "$out/perf-stat.txt" -- sleep "$window" &
 stat_pid=$!
@@ -113,10 +114,10 @@ frames=$((calls * window * 50))
   echo
   echo "Counts in the window (perf stat), per call-frame = per call per 20 ms ($frames call-frames):"
   awk -v frames="$frames" -v window="$window" '
-    /^ *[0-9,.]+ +[a-z_:-]+/ {
+    /^ *[0-9][0-9,.]* +msec +task-clock/ { gsub(",", "", $1); printf "  %-36s %12.0f ms (%.2f cores)\n", "task-clock", $1, $1 / 1000 / window; next }
+    /^ *[0-9][0-9,]* +[a-z_]+:?[a-z_]*/ && $2 != "seconds" {
       gsub(",", "", $1)
-      if ($2 == "task-clock") printf "  %-32s %12.0f ms (%.2f cores)\n", "task-clock", $1, $1 / 1000 / window
-      else printf "  %-32s %12d   %8.3f per call-frame\n", $2, $1, $1 / frames
+      printf "  %-36s %12d   %8.3f per call-frame\n", $2, $1, $1 / frames
     }' "$out/perf-stat.txt"
 } | tee "$out/summary.txt"
 echo "perf data, reports and the load table: $out (perf report -i $out/perf.data for the rest)" >&2
