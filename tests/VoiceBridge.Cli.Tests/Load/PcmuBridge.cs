@@ -15,7 +15,7 @@ namespace VoiceBridge.Cli.Tests.Load;
 /// <c>&lt;Say&gt;</c>, <c>&lt;Pause&gt;</c>, then <c>&lt;Connect&gt;&lt;Stream url="wss://&lt;Host&gt;/media-stream"&gt;</c>
 /// though it serves plain ws; it checks no signature or token; per stream it opens the upstream, sends a session.update
 /// asking for <c>audio/pcmu</c> both ways 100 ms later, forwards each media payload as an append (dropping caller
-/// audio until then), sends each delta back as one media message followed by one mark, and a clear on
+/// audio until then: a stricter version of the sample's dropping until its upstream socket is open), sends each delta back as one media message followed by one mark, and a clear on
 /// <c>speech_started</c> while marks are outstanding. One lock per socket for sends, as the sample's single thread.
 /// </summary>
 internal sealed class PcmuBridge(Uri upstream) : IAsyncDisposable
@@ -109,8 +109,9 @@ internal sealed class PcmuBridge(Uri upstream) : IAsyncDisposable
     private static async Task ConfigureLaterAsync(ClientWebSocket model, SemaphoreSlim modelSend, StreamState state)
     {
         await Task.Delay(100);
-        await SendAsync(model, modelSend, SessionUpdate);
+        // Audio flows from here on; the load tool sends its first frame only once this session.update has arrived.
         state.Configured = true;
+        await SendAsync(model, modelSend, SessionUpdate);
     }
 
     private static async Task FromModelAsync(ClientWebSocket model, WebSocket caller, SemaphoreSlim callerSend, StreamState state)
