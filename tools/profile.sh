@@ -108,6 +108,9 @@ frames=$((calls * window * 50))
   for sym in __schedule __sched_yield __x64_sys_sched_yield try_to_wake_up tcp_sendmsg tcp_recvmsg do_epoll_wait do_futex; do
     awk -v s="$sym" '$0 ~ /^ *[0-9.]+%/ && $NF == s { printf "  %-24s %6.1f%% (self %.1f%%)\n", s, $1, $2; found = 1 } END { if (!found) printf "  %-24s  <0.5%%\n", s }' "$out/children.txt"
   done
+  # The thread pool's idle wait: a worker with nothing to do spins, calls sched_yield, then blocks on a futex.
+  awk '/^ *[0-9.]+%/ && /LowLevelLifoSemaphore::Wait/ && $1 + 0 > max { max = $1 + 0 }
+    END { printf "  %-24s %6.1f%% (the thread pool idle wait: spin, sched_yield, futex)\n", "LowLevelLifoSemaphore", max }' "$out/children.txt"
   echo
   echo "Top 15 symbols (self):"
   awk '/^ *[0-9.]+%/ && n++ < 15 { print substr($0, 1, 160) }' "$out/self.txt"
