@@ -44,10 +44,9 @@ fi
 contenders="${ONLY:-ours floor${node_sample:+ node}}"
 
 vb_build
-run=()
-[ -n "${NICE:-}" ] && run=(nice -n "$NICE")
+vb_priority
 pid=
-trap '[ -n "$pid" ] && vb_stop "$pid"' EXIT
+trap '[ -n "$pid" ] && vb_stop "$pid"; vb_restore_priority' EXIT
 
 reports=()
 status=0

@@ -6,6 +6,26 @@ vb_cli="src/VoiceBridge.Cli/bin/Release/net10.0/voicebridge.dll"
 vb_server="src/VoiceBridge.Server/bin/Release/net10.0/VoiceBridge.Server.dll"
 vb_token="load-test-auth-token"
 
+# vb_priority: with NICE set (e.g. -10, as root), runs what follows ahead of other work on a shared machine: the
+# command prefix `nice -n NICE` for the processes measured and, where the kernel groups tasks by session for
+# scheduling (sched_autogroup_enabled=1, where a nice value only ranks a task inside its own session), the same nice
+# for this session's group, so it also ranks against other sessions. Sets run.
+vb_priority() {
+  run=()
+  [ -n "${NICE:-}" ] || return 0
+  run=(nice -n "$NICE")
+  if [ "$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)" = 1 ] && [ -w /proc/self/autogroup ]; then
+    vb_autogroup_before=$(sed -n 's/.* nice //p' /proc/self/autogroup)
+    echo "$NICE" >/proc/self/autogroup 2>/dev/null || echo "(could not set this session's autogroup nice to $NICE)" >&2
+  fi
+}
+
+# vb_restore_priority: gives the session's group its nice back (the group outlives this script); call on exit.
+vb_restore_priority() {
+  [ -n "${vb_autogroup_before:-}" ] && echo "$vb_autogroup_before" >/proc/self/autogroup 2>/dev/null
+  return 0
+}
+
 vb_build() {
   echo "building Release..." >&2
   dotnet build -c Release src/VoiceBridge.Server -v quiet -nologo >&2

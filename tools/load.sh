@@ -24,11 +24,10 @@ mkdir -p "$out"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 vb_build
-run=()
-[ -n "${NICE:-}" ] && run=(nice -n "$NICE")
+vb_priority
 vb_start_bridge "$bridge_port" "$sim_port" "$out/bridge.log"
 bridge_pid=$vb_pid
-trap 'vb_stop "$bridge_pid"' EXIT
+trap 'vb_stop "$bridge_pid"; vb_restore_priority' EXIT
 
 echo "bridge pid $bridge_pid on :$bridge_port; $(uptime)" >&2
 vb_wait_healthy "http://127.0.0.1:$bridge_port" 60

@@ -37,12 +37,11 @@ window=$((duration - 4))
 [ "$window" -ge 5 ] || { echo "DURATION_S must be at least 9" >&2; exit 2; }
 
 vb_build
-run=()
-[ -n "${NICE:-}" ] && run=(nice -n "$NICE")
+vb_priority
 vb_start_bridge "$bridge_port" "$sim_port" "$out/bridge.log" DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 bridge_pid=$vb_pid
 load_pid=
-trap '[ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null; vb_stop "$bridge_pid"' EXIT
+trap '[ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null; vb_stop "$bridge_pid"; vb_restore_priority' EXIT
 echo "bridge pid $bridge_pid; $(uptime)" >&2
 vb_wait_healthy "http://127.0.0.1:$bridge_port" 60
 vb_warmup "http://127.0.0.1:$bridge_port" "$sim_port" "$out/warmup.txt"
