@@ -41,14 +41,18 @@ vb_build() {
 # scale). Extra VAR=value pairs are added to its environment (e.g. DOTNET_PerfMapEnabled=1).
 vb_start_bridge() {
   local port=$1 sim_port=$2 log=$3; shift 3
-  # The audit trail goes outside the repository: the bridge's content root is the current directory (the repo), and
-  # its configuration file watcher watches every folder under it, so audit writes inside it would wake that watcher
-  # (measured: 3 % of the bridge's CPU samples at 100 calls) for a cost no deployment with its audit elsewhere pays.
-  local audit
+  # The bridge runs in an empty folder of its own, its audit trail in another, both outside the repository: its content
+  # root is its current directory, and its configuration file watcher watches every folder under the content root, so
+  # writes there (the audit trail, perf.data, logs) would wake that watcher (measured with the repository as content
+  # root: 452 folders watched, 2-3 % of the bridge's CPU samples at 100 calls) for a cost no deployment pays. An empty
+  # folder has no appsettings.json, as the repository root has none: the configuration is the code's defaults and the
+  # environment below.
+  local audit home
   audit=$(mktemp -d "${TMPDIR:-/tmp}/voicebridge-audit.XXXXXX")
-  vb_audit_dirs+=("$audit")
+  home=$(mktemp -d "${TMPDIR:-/tmp}/voicebridge-cwd.XXXXXX")
+  vb_audit_dirs+=("$audit" "$home")
   echo "audit trail: $audit (removed at the end; KEEP_AUDIT=1 keeps it)" >&2
-  env ASPNETCORE_ENVIRONMENT=Production \
+  env -C "$home" ASPNETCORE_ENVIRONMENT=Production \
     ASPNETCORE_URLS="http://127.0.0.1:$port" \
     Twilio__AuthToken="$vb_token" \
     Upstream__Endpoint="ws://127.0.0.1:$sim_port/v1/realtime" \
@@ -58,7 +62,7 @@ vb_start_bridge() {
     Session__RateLimit__Enabled=false \
     Logging__LogLevel__Default=Warning \
     "$@" \
-    "${run[@]}" dotnet "$vb_server" >"$log" 2>&1 &
+    "${run[@]}" dotnet "$root/$vb_server" >"$log" 2>&1 &
   vb_pid=$!
 }
 
