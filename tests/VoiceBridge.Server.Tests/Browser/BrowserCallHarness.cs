@@ -232,6 +232,7 @@ internal sealed class BrowserCallHarness : IAsyncDisposable
         finally
         {
             Session.Dispose();
+            Leg.Dispose();
             Browser.Dispose();
             BridgeSide.Dispose();
             _client.Dispose();
