@@ -235,7 +235,9 @@ internal sealed partial class RealtimeClientLeg : ICallerLeg, IDisposable
             case RealtimeEventType.ResponseDone when !_exposeTools && MayListToolItems(message.Span):
                 using (message)
                 {
-                    return ValueTask.FromResult(SendToClient(WithoutToolItems(message.Span)));
+                    // One that cannot be read cannot be cleaned of the tool calls either: not relayed (the observers saw it).
+                    var cleaned = WithoutToolItems(message.Span);
+                    return ValueTask.FromResult(cleaned.IsEmpty || SendToClient(cleaned));
                 }
 
             case RealtimeEventType.SessionCreated or RealtimeEventType.SessionUpdated:
@@ -314,7 +316,16 @@ internal sealed partial class RealtimeClientLeg : ICallerLeg, IDisposable
     // sees that a response ended, never what the server ran.
     private static RealtimeMessage WithoutToolItems(ReadOnlySpan<byte> json)
     {
-        var root = JsonNode.Parse(json)!.AsObject();
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(json)!.AsObject();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return default;
+        }
+
         if (root["response"]?["output"] is JsonArray output)
         {
             for (var i = output.Count - 1; i >= 0; i--)

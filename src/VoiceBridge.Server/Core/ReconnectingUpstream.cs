@@ -6,13 +6,14 @@ namespace VoiceBridge.Server.Core;
 /// <summary>
 /// The call's upstream as one connection that outlives upstream sessions. When the current session is lost
 /// (closed by the peer, connection lost, malformed frame) or reaches <see cref="UpstreamReconnect.SessionLimit"/>,
-/// it opens a new one, sends the session config and waits for the new session to accept it (as the call's first session
-/// had to: an error or no answer is a failed attempt), sends a compact text replay of the conversation as heard (the GA API
-/// has no session resumption: docs/protocols/openai-realtime.md#connecting-over-websocket), asks for a response when
-/// the assistant was cut off, and carries on; the session above sees at most a synthetic <c>response.done</c> (status
-/// cancelled) for the response that was cut — not the new session's greeting, its answer to the config, or its echo of
-/// the replayed items (the observers, below this supervisor, still see all of it). Caller audio during the gap is dropped and counted, not buffered: played
-/// late it would be stale and would trigger the new session's VAD on old speech. After <see
+/// it opens a new one, sends the session config and waits for the new session to accept it (as the call's first
+/// session had to: an error or no answer is a failed attempt), sends a compact text replay of the conversation as
+/// heard (the GA API has no session resumption: docs/protocols/openai-realtime.md#connecting-over-websocket), asks for
+/// a response when the assistant was cut off, and carries on. The session above sees at most a synthetic
+/// <c>response.done</c> (status cancelled) for the response that was cut — not the new session's greeting, its answer
+/// to the config, or its echo of the replayed items (the observers, below this supervisor, still see all of it), so a
+/// Realtime client's conversation is not shown twice. Caller audio during the gap is dropped and counted, not buffered:
+/// played late it would be stale and would trigger the new session's VAD on old speech. After <see
 /// cref="UpstreamReconnect.Attempts"/> failed attempts (with backoff) the receive returns the end, and the call ends
 /// with it.
 /// </summary>
@@ -426,7 +427,6 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
                 },
             };
             (ids ??= new HashSet<string>(StringComparer.Ordinal)).Add(turn.ItemId);
-
             await fresh.SendAsync(RealtimeEventSerializer.ToMessage(item), cancellationToken);
             replayed++;
         }
