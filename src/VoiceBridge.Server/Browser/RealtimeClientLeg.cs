@@ -306,7 +306,11 @@ internal sealed partial class RealtimeClientLeg : ICallerLeg, IDisposable
             return;
         }
 
-        _call?.OnPlaybackProgress();
+        // A timer may fire while the call is closing: its features are gone by then.
+        if (_call is { HasEnded: false } call)
+        {
+            call.OnPlaybackProgress();
+        }
     }
 
     // Cheap pre-check on response.done (once per response): only one that lists a function call needs the parse.
