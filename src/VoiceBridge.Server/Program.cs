@@ -14,6 +14,7 @@ using VoiceBridge.Server.Upstream;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultListenAddress();
+builder.UseIoScheduling();
 builder.AddTrustedProxies();
 builder.AddHealth();
 builder.AddTelemetry();
