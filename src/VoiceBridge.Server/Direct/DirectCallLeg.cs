@@ -125,12 +125,15 @@ internal sealed partial class DirectCallLeg : ICallerLeg
         {
             CheckPolicy(sessionUpdated.Span);
         }
-
-        _ready.TrySetResult(true);
     }
 
-    // Nothing to read: the caller talks to the model. The loop is the wait for the call's end.
-    public Task ReceiveAsync(CallSession call) => _over.Task;
+    // Nothing to read: the caller talks to the model. The loop is the wait for the call's end. It starts once the policy
+    // is confirmed and the features (tools, operator control) are attached: from here the bridge holds the call.
+    public Task ReceiveAsync(CallSession call)
+    {
+        _ready.TrySetResult(!call.HasEnded);
+        return _over.Task;
+    }
 
     public ValueTask<bool> OnUpstreamEventAsync(RealtimeEventType type, RealtimeMessage message, UpstreamAudioDelta audio, CancellationToken cancellationToken)
     {

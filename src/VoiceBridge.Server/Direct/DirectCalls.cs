@@ -27,6 +27,13 @@ internal sealed partial class DirectCalls(
     public const int SipBusy = 486;
 
     private readonly ILogger _logger = loggers.CreateLogger<DirectCalls>();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DirectCallLeg> _live = new(StringComparer.Ordinal);
+
+    /// <summary>A direct call is held by the bridge (its sideband confirmed the policy, its features are attached).</summary>
+    public event Action<DirectCallLeg>? Running;
+
+    /// <summary>The direct calls running now, by call id.</summary>
+    public IReadOnlyDictionary<string, DirectCallLeg> Live => _live;
     private readonly ILogger<DirectCallLeg> _legLogger = loggers.CreateLogger<DirectCallLeg>();
 
     public IRealtimeCalls Upstream => upstream;
@@ -77,6 +84,20 @@ internal sealed partial class DirectCalls(
     public DirectCallLeg Run(string transport, string callId, string? caller, DirectSession session, CallSlot slot)
     {
         var leg = new DirectCallLeg(transport, callId, caller, upstream, session, Summary(transport), RequestTimeout, _legLogger);
+        _live[callId] = leg;
+        _ = leg.Ready.ContinueWith(
+            static (ready, state) =>
+            {
+                var (calls, held) = ((DirectCalls, DirectCallLeg))state!;
+                if (ready.Result)
+                {
+                    calls.Running?.Invoke(held);
+                }
+            },
+            (this, leg),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         _ = Task.Run(async () =>
         {
             using (slot)
@@ -90,6 +111,10 @@ internal sealed partial class DirectCalls(
 #pragma warning restore CA1031
                 {
                     LogRunFailed(_logger, callId, ex);
+                }
+                finally
+                {
+                    _live.TryRemove(new KeyValuePair<string, DirectCallLeg>(callId, leg));
                 }
             }
         });

@@ -57,6 +57,9 @@ public sealed class SimulatorCall
         _playoutTimer = time.CreateTimer(static state => ((SimulatorCall)state!).OnPlayoutTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>Every server event the call hands on (to the data channel, the sidebands), by type, from the call's loop: quick handlers only.</summary>
+    public event Action<SimulatorCall, RealtimeEventType>? ServerEvent;
+
     /// <summary>The call's id (<c>rtc_…</c>): the last segment of the <c>Location</c> and the sideband's <c>call_id</c>.</summary>
     public string Id { get; }
 
@@ -459,6 +462,11 @@ public sealed class SimulatorCall
     // does not read is closed rather than allowed to stall the call.
     private void Broadcast(ReadOnlySpan<byte> json, bool toSidebands)
     {
+        if (ServerEvent is { } observe && RealtimeEventPeek.TryPeek(json, out var type))
+        {
+            observe(this, type);
+        }
+
         if (Kind == SimulatorCallKind.WebRtc)
         {
             _media?.OnEvent(json);
