@@ -15,10 +15,10 @@ namespace VoiceBridge.Cli.Simulator;
 /// <c>POST /v1/realtime/calls</c> (multipart <c>sdp</c> + <c>session</c> with a key, or a raw <c>application/sdp</c> offer
 /// with a key minted at <c>POST /v1/realtime/client_secrets</c>), <c>POST /v1/realtime/calls/{id}/accept|reject|hangup|refer</c>;
 /// and its own test hooks under <c>/sim</c>: the model-side page and its socket, each call's media socket, and
-/// <c>POST /sim/sip</c> to place a SIP call (announced with a signed webhook). Any bearer key is accepted as the server's
-/// key, as on the WebSocket; a request without one is refused (401), like the API's.
+/// <c>POST /sim/sip</c> to place a SIP call (announced with a signed webhook). Like the simulator's WebSocket, it takes
+/// any key or none as the server's key; only a raw offer needs a key minted here, which carries the call's session.
 /// </summary>
-internal sealed class SimulatorCallsEndpoints(SimulatorCalls calls, SimulatorWebhooks? webhooks, TimeProvider time)
+internal sealed class SimulatorCallsEndpoints(SimulatorCalls calls, Func<SimulatorWebhooks?> webhooks, TimeProvider time)
 {
     public const string CallsPath = "/v1/realtime/calls";
     public const string ClientSecretsPath = "/v1/realtime/client_secrets";
@@ -52,12 +52,6 @@ internal sealed class SimulatorCallsEndpoints(SimulatorCalls calls, SimulatorWeb
         string? session;
         if (request.HasFormContentType)
         {
-            if (BearerKey(request) is null)
-            {
-                await ErrorAsync(context, 401, "invalid_api_key", "Missing bearer authentication.");
-                return;
-            }
-
             var form = await request.ReadFormAsync(context.RequestAborted);
             offer = await PartAsync(form, "sdp");
             session = await PartAsync(form, "session");
@@ -102,12 +96,6 @@ internal sealed class SimulatorCallsEndpoints(SimulatorCalls calls, SimulatorWeb
 
     private async Task ControlAsync(HttpContext context)
     {
-        if (BearerKey(context.Request) is null)
-        {
-            await ErrorAsync(context, 401, "invalid_api_key", "Missing bearer authentication.");
-            return;
-        }
-
         var id = (string)context.Request.RouteValues["id"]!;
         var action = (string)context.Request.RouteValues["action"]!;
         var body = await ReadBodyAsync(context.Request);
@@ -142,12 +130,6 @@ internal sealed class SimulatorCallsEndpoints(SimulatorCalls calls, SimulatorWeb
 
     private async Task MintAsync(HttpContext context)
     {
-        if (BearerKey(context.Request) is null)
-        {
-            await ErrorAsync(context, 401, "invalid_api_key", "Missing bearer authentication.");
-            return;
-        }
-
         var body = await ReadBodyAsync(context.Request);
         string? session = null;
         try
@@ -242,7 +224,7 @@ internal sealed class SimulatorCallsEndpoints(SimulatorCalls calls, SimulatorWeb
     // {"from": "+1…", "to"?: "…"}: a SIP call rings, the webhook announces it; answers with its id and the receiver's status.
     private async Task PlaceSipCallAsync(HttpContext context)
     {
-        if (webhooks is null)
+        if (webhooks() is not { } sender)
         {
             await ErrorAsync(context, 409, "no_webhook", "Start the simulator with --webhook-url and --webhook-secret to place SIP calls.");
             return;
@@ -257,7 +239,7 @@ internal sealed class SimulatorCallsEndpoints(SimulatorCalls calls, SimulatorWeb
             new("To", to),
             new("Call-ID", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + "@simulator.invalid"),
         ]);
-        var status = await webhooks.SendIncomingAsync(call, context.RequestAborted);
+        var status = await sender.SendIncomingAsync(call, context.RequestAborted);
         var output = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(output))
         {

@@ -44,11 +44,14 @@ public sealed class SimulatorServer : IAsyncDisposable
     /// <summary>Sees every session's frames (the load tool); set before <see cref="StartAsync"/>.</summary>
     internal SimulatorTap? Tap { get; init; }
 
-    /// <summary>Where SIP calls placed with <c>POST /sim/sip</c> are announced (the bridge's <c>/openai/webhook</c>); null: no SIP calls.</summary>
-    public Uri? WebhookUrl { get; init; }
+    /// <summary>
+    /// Where SIP calls placed with <c>POST /sim/sip</c> are announced (the bridge's <c>/openai/webhook</c>); null: no SIP
+    /// calls. May be set after <see cref="StartAsync"/> (the bridge's port is known only once it runs).
+    /// </summary>
+    public Uri? WebhookUrl { get; set; }
 
     /// <summary>The <c>whsec_</c> secret the webhooks are signed with (the bridge's <c>Upstream:WebhookSecret</c>).</summary>
-    public string? WebhookSecret { get; init; }
+    public string? WebhookSecret { get; set; }
 
     /// <summary>The direct calls (WebRTC, SIP) this simulator serves, with their sidebands.</summary>
     public SimulatorCalls Calls { get; private set; } = null!;
@@ -80,10 +83,11 @@ public sealed class SimulatorServer : IAsyncDisposable
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         Calls = new SimulatorCalls(_options, _timeProvider);
         _http = new HttpClient();
-        var webhooks = WebhookUrl is { } url && !string.IsNullOrEmpty(WebhookSecret) ? new SimulatorWebhooks(_http, url, WebhookSecret, _timeProvider) : null;
+        var http = _http;
+        SimulatorWebhooks? Webhooks() => WebhookUrl is { } url && !string.IsNullOrEmpty(WebhookSecret) ? new SimulatorWebhooks(http, url, WebhookSecret, _timeProvider) : null;
         var endpoint = new SimulatorWebSocketEndpoint(_options, _timeProvider, app.Lifetime.ApplicationStopping, Tap, Calls);
         app.Map(Path, endpoint.HandleAsync);
-        new SimulatorCallsEndpoints(Calls, webhooks, _timeProvider).Map(app);
+        new SimulatorCallsEndpoints(Calls, Webhooks, _timeProvider).Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
 
