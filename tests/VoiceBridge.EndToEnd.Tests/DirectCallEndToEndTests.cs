@@ -49,9 +49,9 @@ public sealed class DirectCallEndToEndTests
             var wav = Path.Combine(work.FullName, "speech-48k.wav");
             await File.WriteAllBytesAsync(wav, SpeechFiles.Wav(Signals.Voice(seconds: 1.2, silenceAfterSeconds: 3.0, rate: WavRate), WavRate), ct);
             await using var tool = await ToolEndpoint.StartAsync();
-            // The model asks for the order on the caller's second turn; the bridge must be the one that answers.
+            // The model asks for the order on the caller's third turn; the bridge must be the one that answers.
             var simulator = new SimulatorServer(
-                new SimulatorOptions { Turns = [new SimulatorTurn { Turn = 2, FunctionCall = new SimulatorFunctionCall { Name = "lookup_order", Arguments = "{\"order_number\":\"48213\"}" } }] },
+                new SimulatorOptions { Turns = [new SimulatorTurn { Turn = 3, FunctionCall = new SimulatorFunctionCall { Name = "lookup_order", Arguments = "{\"order_number\":\"48213\"}" } }] },
                 TimeProvider.System);
             var bridgeStart = Task.Run(
                 () => BridgeUnderTest.StartAsync(
@@ -82,15 +82,26 @@ public sealed class DirectCallEndToEndTests
             await page.GotoAsync(bridge.BaseUri.AbsoluteUri);
             Lap("pages loaded");
 
+            // Relayed first, two turns through the bridge's WebSocket: the same page and voice, for the comparison.
+            await page.CheckAsync("input[name=transport][value=relayed]");
+            await page.ClickAsync("#connect");
+            await page.WaitForFunctionAsync(
+                "() => { const d = window.voiceBridgeDemo; return d.errors.length > 0 || d.turns.filter(t => t.transport === 'relayed' && t.audibleMs !== undefined).length >= 2; }",
+                null,
+                new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+            Assert.True((await StateAsync(page))["errors"]!.AsArray().Count == 0, "page errors: " + (await StateAsync(page))["errors"]!.ToJsonString());
+            await page.ClickAsync("#disconnect");
+            await bridge.Services.GetRequiredService<CallRegistry>().WhenEmpty.WaitAsync(TimeSpan.FromSeconds(15), ct);
+            Lap("two relayed turns heard");
+
             await page.CheckAsync("input[name=transport][value=direct]");
             await page.ClickAsync("#connect");
             try
             {
-                // Two turns heard over WebRTC: the first echoed at once, the second after the bridge answered the tool call.
+                // Three turns heard over WebRTC: two echoed at once, the third after the bridge answered the tool call.
                 await page.WaitForFunctionAsync(
                     """
-                    () => { const d = window.voiceBridgeDemo; return d.errors.length > 0 || (d.turns.filter(t => t.transport === 'direct' && t.latencyMs !== undefined).length >= 2
-                      && d.transcripts.assistant.filter(t => t.text.startsWith('[echo')).length >= 2 && d.transcripts.user.some(t => t.text)); }
+                    () => { const d = window.voiceBridgeDemo; return d.errors.length > 0 || d.turns.filter(t => t.transport === 'direct' && t.latencyMs !== undefined).length >= 3; }
                     """,
                     null,
                     new PageWaitForFunctionOptions { Timeout = 40_000, PollingInterval = 100 });
@@ -100,10 +111,11 @@ public sealed class DirectCallEndToEndTests
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Prerequisite.ArtifactsDirectory(), "demo-page-direct.png"), FullPage = true });
             }
 
-            Lap("two direct turns heard");
+            Lap("three direct turns heard");
             var direct = await StateAsync(page);
             Assert.True(direct["errors"]!.AsArray().Count == 0, "page errors: " + direct["errors"]!.ToJsonString() + "\n" + string.Join('\n', console));
             Assert.Equal("live", direct["state"]!.GetValue<string>());
+            Assert.Contains(direct["transcripts"]!["assistant"]!.AsArray(), t => t!["text"]!.GetValue<string>().StartsWith("[echo ", StringComparison.Ordinal));
             var callId = direct["callId"]!.GetValue<string>();
             var peer = JsonNode.Parse(await model.EvaluateAsync<string>("JSON.stringify(window.voiceBridgePeer)"))!["calls"]![callId]!;
             Assert.Equal("connected", peer["pcState"]!.GetValue<string>());
@@ -139,22 +151,13 @@ public sealed class DirectCallEndToEndTests
             Assert.Contains(transcript, t => t!["role"]!.GetValue<string>() == "caller" && t["text"]!.GetValue<string>().StartsWith("[audio ", StringComparison.Ordinal));
             Assert.Contains(transcript, t => t!["role"]!.GetValue<string>() == "assistant" && t["text"]!.GetValue<string>().StartsWith("[echo ", StringComparison.Ordinal));
 
-            // The same page, relayed: one turn through the bridge's WebSocket for the comparison.
-            await page.CheckAsync("input[name=transport][value=relayed]");
-            await page.ClickAsync("#connect");
-            await page.WaitForFunctionAsync(
-                "() => { const d = window.voiceBridgeDemo; return d.errors.length > 0 || d.turns.some(t => t.transport === 'relayed' && t.latencyMs !== undefined); }",
-                null,
-                new PageWaitForFunctionOptions { Timeout = 25_000, PollingInterval = 100 });
-            Lap("relayed turn heard");
-            var both = await StateAsync(page);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Prerequisite.ArtifactsDirectory(), "demo-page-compare.png"), FullPage = true });
-            Assert.True(both["errors"]!.AsArray().Count == 0, "page errors: " + both["errors"]!.ToJsonString());
-            var latencies = both["turns"]!.AsArray().Where(t => t!["latencyMs"] is not null)
-                .Select(t => (Transport: t!["transport"]!.GetValue<string>(), Ms: t["latencyMs"]!.GetValue<double>())).ToList();
+            var both = direct;
+            var turns = both["turns"]!.AsArray().Select(t => t!.AsObject()).ToList();
+            string Ms(JsonObject turn, string field) => turn[field] is { } value ? value.GetValue<double>().ToString("F0", CultureInfo.InvariantCulture) + " ms" : "–";
+            string Per(string transport, string field) => string.Join(", ", turns.Where(t => t["transport"]!.GetValue<string>() == transport).Select(t => Ms(t, field)));
             var version = await page.EvaluateAsync<string>("navigator.userAgent.match(/Chrome\\/[0-9.]+/)?.[0] ?? navigator.userAgent");
             Figures.Report(string.Create(CultureInfo.InvariantCulture,
-                $"demo page in headless Chromium ({version}), simulator model-side page over loopback WebRTC: first-audio latency (speech_stopped as the page gets it → first reply sample the page plays) direct {string.Join(", ", latencies.Where(l => l.Transport == "direct").Select(l => $"{l.Ms:F0} ms"))} (turn 2 includes the bridge's tool call); relayed {string.Join(", ", latencies.Where(l => l.Transport == "relayed").Select(l => $"{l.Ms:F0} ms"))}"));
+                $"demo page in headless Chromium ({version}), simulator's model-side page over loopback WebRTC, per turn from speech_stopped as the page gets it: first audible reply sample relayed {Per("relayed", "audibleMs")}, direct {Per("direct", "audibleMs")} (direct turn 3 waits for the bridge's tool call; the fake microphone loops, so a further turn may start before the hang-up); relayed first sample out of the jitter buffer {Per("relayed", "latencyMs")}; direct output_audio_buffer.started on the data channel {Per("direct", "firstDeltaMs")}"));
         }
         finally
         {

@@ -16,7 +16,9 @@
     transport: 'relayed',
     callId: null, // direct calls: the call's id from the Location header
     errors: [],
-    turns: [], // {transport, userItemId, speechStoppedAt, responseId, firstDeltaMs, firstAudioAt, latencyMs}
+    // latencyMs: to the reply's first sample (relayed: out of the jitter buffer; direct: the first audible one, all a
+    // WebRTC track can tell). audibleMs: to its first audible sample, both ways: what the comparison table shows.
+    turns: [], // {transport, userItemId, speechStoppedAt, responseId, firstDeltaMs, firstAudioAt, latencyMs, audibleMs}
     transcripts: { user: [], assistant: [] },
     audio: { chunksSent: 0, deltasReceived: 0, msReceived: 0, msPlayed: 0, bargeIns: 0 },
     events: {},
@@ -112,7 +114,7 @@
     const measured = current.filter((t) => t.latencyMs !== undefined).map((t) => t.latencyMs);
     ui.turnCount.textContent = String(current.length);
     for (const row of document.querySelectorAll('.compare tbody tr')) {
-      const values = demo.turns.filter((t) => t.transport === row.dataset.transport && t.latencyMs !== undefined).map((t) => t.latencyMs);
+      const values = demo.turns.filter((t) => t.transport === row.dataset.transport && t.audibleMs !== undefined).map((t) => t.audibleMs);
       row.querySelector('.n').textContent = String(values.length);
       if (values.length > 0) {
         row.querySelector('.last').textContent = Math.round(values[values.length - 1]) + ' ms';
@@ -126,17 +128,30 @@
     ui.latencyMedian.textContent = Math.round(median(measured)) + ' ms';
   }
 
-  // Direct mode: the first loud block of the remote track after speech_stopped is the reply's first audio.
-  function onRemotePeak(peak) {
+  // The first loud block of the reply after speech_stopped (the remote track when direct, the player's output when
+  // relayed): the reply's first audible audio, measured the same way for both transports.
+  function onReplyPeak(peak) {
     if (peak < ONSET_PEAK) return;
-    const turn = demo.turns.find((t) => t.transport === 'direct' && t.firstAudioAt === undefined && t.responseId);
+    const turn = demo.turns.find((t) => t.transport === demo.transport && t.audibleMs === undefined && t.responseId);
     if (!turn) return;
-    turn.firstAudioAt = performance.now();
-    turn.latencyMs = turn.firstAudioAt - turn.speechStoppedAt;
-    const r = responses.get(turn.responseId);
-    const e = r && entries.get(r.itemId);
-    if (e) e.meta.textContent = 'first audio ' + Math.round(turn.latencyMs) + ' ms after you stopped';
+    const now = performance.now();
+    turn.audibleMs = now - turn.speechStoppedAt;
+    if (demo.transport === 'direct') {
+      turn.firstAudioAt = now;
+      turn.latencyMs = turn.audibleMs;
+      const r = responses.get(turn.responseId);
+      const e = r && entries.get(r.itemId);
+      if (e) e.meta.textContent = 'first audio ' + Math.round(turn.latencyMs) + ' ms after you stopped';
+    }
     showLatency();
+  }
+
+  function listenForOnset(source) {
+    const onset = new AudioWorkletNode(context, 'voicebridge-onset', { numberOfOutputs: 1, outputChannelCount: [1] });
+    onset.port.onmessage = (message) => onReplyPeak(message.data);
+    const silent = context.createGain();
+    silent.gain.value = 0;
+    source.connect(onset).connect(silent).connect(context.destination);
   }
 
   function directPlayed(now) {
@@ -178,6 +193,7 @@
     }
     await context.audioWorklet.addModule('capture-worklet.js');
     await context.audioWorklet.addModule('player-worklet.js');
+    await context.audioWorklet.addModule('onset-worklet.js');
     stream = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
     });
@@ -198,6 +214,7 @@
     player = new AudioWorkletNode(context, 'voicebridge-player', { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
     player.port.onmessage = (event) => onPlayer(event.data);
     player.connect(context.destination);
+    listenForOnset(player);
     await context.resume();
     demo.contextRate = context.sampleRate;
   }
@@ -320,9 +337,13 @@
         if (player) player.port.postMessage({ type: 'done', tag: event.response.id });
         break;
       }
-      case 'output_audio_buffer.started':
+      case 'output_audio_buffer.started': {
         directPlayingSince = performance.now();
+        // The upstream's word that it started playing (direct): the split of the latency, as firstDeltaMs is when relayed.
+        const turn = demo.turns.find((t) => t.responseId === event.response_id && t.firstDeltaMs === undefined);
+        if (turn) turn.firstDeltaMs = directPlayingSince - turn.speechStoppedAt;
         break;
+      }
       case 'output_audio_buffer.stopped':
       case 'output_audio_buffer.cleared':
         directPlayed(performance.now());
@@ -393,11 +414,7 @@
       pc.ontrack = (event) => {
         const remote = document.getElementById('remote');
         remote.srcObject = event.streams[0];
-        const onset = new AudioWorkletNode(context, 'voicebridge-onset', { numberOfOutputs: 1, outputChannelCount: [1] });
-        onset.port.onmessage = (message) => onRemotePeak(message.data);
-        const silent = context.createGain();
-        silent.gain.value = 0;
-        context.createMediaStreamSource(event.streams[0]).connect(onset).connect(silent).connect(context.destination);
+        listenForOnset(context.createMediaStreamSource(event.streams[0]));
       };
       pc.onconnectionstatechange = () => {
         if (pc && (pc.connectionState === 'failed' || pc.connectionState === 'closed') && demo.state === 'live') setState('closed');
