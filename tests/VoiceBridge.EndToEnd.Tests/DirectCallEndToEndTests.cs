@@ -165,6 +165,62 @@ public sealed class DirectCallEndToEndTests
         }
     }
 
+    [Fact]
+    public async Task WithNoUpstreamConfigured_TheDemoPagesDirectMode_WorksOfflineOnTheInProcessSimulator()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Prerequisite.Require(File.Exists(Chromium), "Chromium (" + Chromium + ", Debian package chromium)");
+        var work = Directory.CreateTempSubdirectory("voicebridge-direct-offline-");
+        try
+        {
+            var wav = Path.Combine(work.FullName, "speech-48k.wav");
+            await File.WriteAllBytesAsync(wav, SpeechFiles.Wav(Signals.Voice(seconds: 1.2, silenceAfterSeconds: 2.5, rate: WavRate), WavRate), ct);
+            // As `dotnet run` in Development with no key and no endpoint: the in-process simulator, whose model-side page
+            // the bridge serves itself (Direct:SimulatorPeer) and the demo page loads in a hidden frame.
+#pragma warning disable CA2000 // disposed below
+            var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+            {
+                host.UseSetting("Browser:DemoPage", "true");
+                host.UseSetting("Upstream:TranscriptionModel", "whisper-1");
+            });
+#pragma warning restore CA2000
+            await using var _ = factory;
+            factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+            factory.StartServer();
+            var baseUri = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await LaunchAsync(playwright, work.FullName, wav);
+            var page = browser.Pages[0];
+            await page.GotoAsync(baseUri.AbsoluteUri);
+            await page.CheckAsync("input[name=transport][value=direct]");
+            await page.ClickAsync("#connect");
+            try
+            {
+                await page.WaitForFunctionAsync(
+                    "() => { const d = window.voiceBridgeDemo; return d.errors.length > 0 || (d.turns.some(t => t.transport === 'direct' && t.latencyMs !== undefined) && d.transcripts.assistant.some(t => t.text.startsWith('[echo'))); }",
+                    null,
+                    new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+            }
+            finally
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Prerequisite.ArtifactsDirectory(), "demo-page-direct-offline.png"), FullPage = true });
+            }
+
+            var state = await StateAsync(page);
+            Assert.True(state["errors"]!.AsArray().Count == 0, "page errors: " + state["errors"]!.ToJsonString());
+            var callId = state["callId"]!.GetValue<string>();
+            var simulated = factory.Services.GetRequiredService<VoiceBridge.Realtime.Simulator.Calls.SimulatorCalls>().Find(callId)!;
+            Assert.True(simulated.AudioInBytes > 0 && simulated.AudioOutBytes > 0, $"media both ways: in {simulated.AudioInBytes}, out {simulated.AudioOutBytes}");
+            await page.ClickAsync("#disconnect");
+            Assert.StartsWith("the caller left", await simulated.Ended.WaitAsync(TimeSpan.FromSeconds(15), ct), StringComparison.Ordinal);
+            await factory.Services.GetRequiredService<CallRegistry>().WhenEmpty.WaitAsync(TimeSpan.FromSeconds(15), ct);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
     internal static Task<IBrowserContext> LaunchAsync(IPlaywright playwright, string work, string wav) =>
         playwright.Chromium.LaunchPersistentContextAsync(Path.Combine(work, "profile"), new BrowserTypeLaunchPersistentContextOptions
         {
