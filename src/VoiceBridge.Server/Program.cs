@@ -4,6 +4,7 @@ using VoiceBridge.Server.Browser;
 using VoiceBridge.Server.Calls;
 using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Direct;
+using VoiceBridge.Server.Hosting;
 using VoiceBridge.Server.Limits;
 using VoiceBridge.Server.Shutdown;
 using VoiceBridge.Server.Telemetry;
@@ -14,6 +15,7 @@ using VoiceBridge.Server.Upstream;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultListenAddress();
+builder.AddTrustedProxies();
 builder.AddHealth();
 builder.AddTelemetry();
 builder.AddUpstream();
@@ -29,7 +31,12 @@ builder.AddLimits();
 builder.AddShutdown();
 
 var app = builder.Build();
+if (!app.PassesStartupChecks())
+{
+    return 1;
+}
 
+app.UseTrustedProxies();
 app.UseLimits();
 app.UseCallCore();
 app.MapHealth();
@@ -39,6 +46,7 @@ app.MapDirect();
 app.MapCalls();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point; public so integration tests can host it with WebApplicationFactory.</summary>
 public partial class Program;
