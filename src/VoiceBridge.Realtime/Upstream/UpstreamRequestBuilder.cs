@@ -40,11 +40,6 @@ public static class UpstreamRequestBuilder
     }
 
     /// <summary>
-    /// The resource URL may be given bare (<c>https://x.openai.azure.com</c>), as the v1 base URL
-    /// (<c>…/openai/v1</c>), as the full realtime URL, or behind a gateway prefix; its query is dropped because
-    /// the GA URL carries only <c>model=&lt;deployment&gt;</c>.
-    /// </summary>
-    /// <summary>
     /// The sideband of a direct call: the same realtime URL and key as <see cref="Build"/>, with <c>call_id=</c>
     /// instead of <c>model=</c> (docs/protocols/openai-realtime.md#webrtc-sip-and-sidebands).
     /// </summary>
@@ -99,6 +94,11 @@ public static class UpstreamRequestBuilder
         return string.Join('&', kept);
     }
 
+    /// <summary>
+    /// The resource URL may be given bare (<c>https://x.openai.azure.com</c>), as the v1 base URL
+    /// (<c>…/openai/v1</c>), as the full realtime URL, or behind a gateway prefix; its query is dropped because
+    /// the GA URL carries only <c>model=&lt;deployment&gt;</c>.
+    /// </summary>
     private static Uri AzureUri(Uri resource, string deployment)
     {
         var builder = new UriBuilder(ToWebSocketScheme(resource)) { Query = string.Empty, Fragment = string.Empty };

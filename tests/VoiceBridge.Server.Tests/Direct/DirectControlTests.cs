@@ -93,5 +93,43 @@ public sealed class DirectControlTests
         Assert.Contains("\"end_reason\":\"ended_by_bridge\"", trail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ADroppedSideband_IsReattachedToTheSameCall_ThePolicyReasserted_AndTheBridgeStillRunsItsTools()
+    {
+        var script = new SimulatorOptions
+        {
+            Pacing = SimulatorPacing.Fast,
+            Turns = [new SimulatorTurn { Turn = 1, FunctionCall = new SimulatorFunctionCall { Name = "end_call" } }],
+        };
+        using var app = DirectApp.Create(script);
+        var (call, media, leg) = await app.StartWebRtcAsync();
+        var reasserted = DirectApp.WhenSent(call, RealtimeEventType.SessionUpdated);
+
+        Assert.Equal(1, call.DropSidebands("connection lost"));
+        await reasserted;
+
+        Assert.Equal(2, call.SidebandsOpened);
+        Assert.Equal(1, call.SidebandsOpen);
+        // The same call goes on under the bridge's control: the caller's turn asks for end_call, which only the bridge
+        // (on the new sideband) can answer and act on.
+        await Speech.SpeakAsync(call, Speech.Utterance());
+        Assert.Equal("hung up by the server", await call.Ended.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+        Assert.Contains(media.Events, e => e["type"]!.GetValue<string>() == "conversation.item.added" && e["item"]!["type"]!.GetValue<string>() == "function_call_output");
+        await leg.Over.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await app.Registry.WhenEmpty.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        using var admin = app.Admin();
+        var trail = await admin.GetStringAsync(new Uri($"/calls/{call.Id}/audit", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(VoiceBridge.Realtime.Audit.AuditFileStatus.Complete, VoiceBridge.Realtime.Audit.AuditVerifier.Verify(Encoding.UTF8.GetBytes(trail), TestAuditDirectory.Keys).Status);
+        var gap = Assert.Single(trail.Split('\n'), line => line.Contains("\"bridge.upstream_gap\"", StringComparison.Ordinal));
+        Assert.Contains("\"resumed\"", gap, StringComparison.Ordinal);
+        // Re-attached, not reconnected: the conversation lives in the upstream's session, so nothing is replayed.
+        Assert.Contains("0 turns replayed", gap, StringComparison.Ordinal);
+        Assert.Contains("response requested: False", gap, StringComparison.Ordinal);
+        // The bridge's own re-assertion is not a client overriding the policy.
+        Assert.DoesNotContain("policy_violation", trail, StringComparison.Ordinal);
+        Assert.Contains("\"end_reason\":\"ended_by_bridge\"", trail, StringComparison.Ordinal);
+    }
+
     private static RealtimeMessage Event(string json) => RealtimeMessage.Copy(Encoding.UTF8.GetBytes(json), RealtimeMessageKind.Control);
 }

@@ -229,6 +229,27 @@ public sealed class SimulatorCall
         }
     }
 
+    /// <summary>
+    /// Drops the call's open sidebands as a lost connection would; the call goes on and a sideband may attach again
+    /// (how a bridge's re-attach is tested). Returns how many were open.
+    /// </summary>
+    public int DropSidebands(string reason)
+    {
+        SimulatorCallPort[] ports;
+        lock (_gate)
+        {
+            ports = [.. _sidebands];
+            _sidebands.Clear();
+        }
+
+        foreach (var port in ports)
+        {
+            port.Drop(reason);
+        }
+
+        return ports.Length;
+    }
+
     /// <summary>Starts the model's session with <paramref name="sessionJson"/> (checked by <see cref="CheckSession"/>).</summary>
     internal async ValueTask StartAsync(string? sessionJson)
     {

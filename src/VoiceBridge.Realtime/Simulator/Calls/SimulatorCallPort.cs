@@ -31,6 +31,14 @@ internal sealed class SimulatorCallPort(SimulatorCall call, int capacity) : ISim
         _queue.Writer.TryComplete();
     }
 
+    /// <summary>The connection is lost while the call goes on: the receive ends as a dropped socket's would.</summary>
+    public void Drop(string reason)
+    {
+        Interlocked.CompareExchange(ref _end, new UpstreamEnd(UpstreamEndReason.ConnectionLost, reason), null);
+        call.Remove(this);
+        _queue.Writer.TryComplete();
+    }
+
     public ValueTask<bool> SubmitAsync(RealtimeMessage message, CancellationToken cancellationToken) => call.SubmitClientEventAsync(message, cancellationToken);
 
     public async ValueTask<RealtimeReceiveResult> ReceiveAsync(CancellationToken cancellationToken)
