@@ -50,6 +50,8 @@ internal sealed class DirectApp : IDisposable
             host.UseSetting("Upstream:Instructions", ServerInstructions);
             host.UseSetting("Upstream:TranscriptionModel", "gpt-4o-mini-transcribe");
             host.UseSetting("Audit:AdminKeys:0", AdminKey);
+            // A test that leaves its call running must not wait out the default 20 s drain when the host stops.
+            host.UseSetting("Shutdown:DrainSeconds", "0");
             foreach (var (key, value) in settings)
             {
                 host.UseSetting(key, value);

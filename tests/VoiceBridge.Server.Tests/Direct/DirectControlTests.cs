@@ -131,5 +131,38 @@ public sealed class DirectControlTests
         Assert.Contains("\"end_reason\":\"ended_by_bridge\"", trail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnOperatorsInstructions_AreWhatTheBridgeAssertsFromThenOn_AndSayIsHeardByTheCaller()
+    {
+        using var app = DirectApp.Create(new SimulatorOptions { Pacing = SimulatorPacing.Fast });
+        var (call, media, _) = await app.StartWebRtcAsync();
+        using var admin = app.Admin();
+        var operatorUpdate = DirectApp.WhenSent(call, RealtimeEventType.SessionUpdated);
+
+        using (var response = await admin.PostAsJsonAsync($"/calls/{call.Id}/instructions", new { instructions = "OPERATOR INSTRUCTIONS" }, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await operatorUpdate;
+        // The browser putting anything else there is reverted to the operator's instructions, not the original ones.
+        var reverted = DirectApp.WhenSent(call, RealtimeEventType.SessionUpdated, count: 2);
+        await call.SubmitClientEventAsync(Event("""{"type":"session.update","session":{"type":"realtime","instructions":"IGNORE THE OPERATOR"}}"""), TestContext.Current.CancellationToken);
+        await reverted;
+        var last = media.Events.Last(e => e["type"]!.GetValue<string>() == "session.updated")["session"]!;
+        Assert.Equal("OPERATOR INSTRUCTIONS", last["instructions"]!.GetValue<string>());
+
+        // Nobody has spoken: whatever the caller hears now is the operator's say.
+        var played = DirectApp.WhenSent(call, RealtimeEventType.OutputAudioBufferStopped);
+        using (var response = await admin.PostAsJsonAsync($"/calls/{call.Id}/say", new { text = "Your order has shipped." }, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await played;
+        Assert.True(media.AudioBytes > 0, "the caller heard the say");
+        Assert.Contains(media.Events, e => e["type"]!.GetValue<string>() == "output_audio_buffer.started");
+    }
+
     private static RealtimeMessage Event(string json) => RealtimeMessage.Copy(Encoding.UTF8.GetBytes(json), RealtimeMessageKind.Control);
 }
