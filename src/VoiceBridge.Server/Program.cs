@@ -4,6 +4,7 @@ using VoiceBridge.Server.Browser;
 using VoiceBridge.Server.Calls;
 using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Limits;
+using VoiceBridge.Server.Ops;
 using VoiceBridge.Server.Shutdown;
 using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Tools;
@@ -25,15 +26,18 @@ builder.AddCalls();
 builder.AddTools();
 builder.AddLimits();
 builder.AddShutdown();
+builder.AddOps();
 
 var app = builder.Build();
 
 app.UseLimits();
 app.UseCallCore();
+app.UseOps();
 app.MapHealth();
 app.MapTwilio();
 app.MapBrowser();
 app.MapCalls();
+app.MapOps();
 
 app.Run();
 

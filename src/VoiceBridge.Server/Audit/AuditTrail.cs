@@ -46,6 +46,9 @@ internal sealed class AuditTrail : IAuditTrail
         ? "audit sink failing: " + failure
         : Volatile.Read(ref _holdingCalls) is > 0 and var calls ? $"audit writer behind: {calls} call(s) holding a backlog" : null;
 
+    /// <summary>Records queued for the writer now, all calls together (the backlog the operations dashboard charts).</summary>
+    public int Queued => _queue.Reader.Count;
+
     /// <summary>Records that found the queue full and were held in their call's backlog (never dropped).</summary>
     public long HeldRecords => Interlocked.Read(ref _heldRecords);
 

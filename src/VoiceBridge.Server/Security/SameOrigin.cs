@@ -1,6 +1,6 @@
-namespace VoiceBridge.Server.Browser;
+namespace VoiceBridge.Server.Security;
 
-/// <summary>Whether a browser request comes from a page this server served (the demo page), by its Origin header.</summary>
+/// <summary>Whether a browser request comes from a page this server served (the demo page, the operations dashboard), by its Origin header.</summary>
 internal static class SameOrigin
 {
     /// <summary>True when the request carries an Origin equal to this server's own scheme://host[:port].</summary>
