@@ -88,10 +88,10 @@ internal static partial class OpsExtensions
             return app;
         }
 
+        // One route: routing matches /ops and /ops/ alike.
         var index = Path.Combine(root, "index.html");
         app.MapGet(Prefix, (HttpContext context) => Page(context, index));
         var ops = app.MapGroup(Prefix).DisableAntiforgery();
-        ops.MapGet("/", (HttpContext context) => Page(context, index));
         ops.MapOpsLogin();
 
         // Read-back for ended calls, with the session cookie instead of the admin key: the admin API's own handlers.

@@ -28,6 +28,8 @@ internal sealed partial class OpsHub(
     public const string CallsMessage = "calls";
     public const string CallMessage = "call";
 
+    public const string ViewerRefusal = "A viewer key may only watch: acting on a call needs an operator (admin) key.";
+
     public static string CallGroup(string callId) => "call:" + callId;
 
     public override async Task OnConnectedAsync()
@@ -92,8 +94,9 @@ internal sealed partial class OpsHub(
         var session = Session();
         if (session.Role != OpsRole.Operator)
         {
+            // An answer, not a HubException: a refusal is expected, not a failure of the hub (which logs those as errors).
             LogViewerRefused(logger, action, session.KeyId);
-            throw new HubException("A viewer key may only watch: acting on a call needs an operator (admin) key.");
+            return new OpsActionResult(false, StatusCodes.Status403Forbidden, ViewerRefusal, null);
         }
 
         var outcome = await run(session.KeyId);

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceBridge.Server.Calls;
@@ -112,7 +111,7 @@ public sealed class OpsHubTests
         Assert.Equal("twilio", row.GetProperty("transport").GetString());
         Assert.Equal("+141••••••00", row.GetProperty("caller").GetString());
 
-        foreach (var act in new Func<Task>[]
+        foreach (var act in new Func<Task<JsonElement>>[]
         {
             () => viewer.Connection.InvokeAsync<JsonElement>("Hangup", CallSid, Ct),
             () => viewer.Connection.InvokeAsync<JsonElement>("Say", CallSid, "Hello", Ct),
@@ -120,8 +119,10 @@ public sealed class OpsHubTests
             () => viewer.Connection.InvokeAsync<JsonElement>("Transfer", CallSid, "+15005550006", Ct),
         })
         {
-            var refused = await Assert.ThrowsAsync<HubException>(act);
-            Assert.Contains("viewer key may only watch", refused.Message, StringComparison.Ordinal);
+            var refused = await act();
+            Assert.False(refused.GetProperty("ok").GetBoolean());
+            Assert.Equal(403, refused.GetProperty("status").GetInt32());
+            Assert.Contains("viewer key may only watch", refused.GetProperty("message").GetString(), StringComparison.Ordinal);
         }
 
         // Nothing happened to the call, and nothing reached the upstream.
