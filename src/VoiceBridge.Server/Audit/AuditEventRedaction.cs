@@ -6,8 +6,9 @@ namespace VoiceBridge.Server.Audit;
 /// One call's events as its audit trail stores them: the choice of what to redact and how (<see cref="AuditRedactor"/>
 /// for an event, <see cref="AuditTurnRedactor"/> for the running text of each kind of delta), in one place, so the trail
 /// and anything that shows the call live (the operations dashboard) redact exactly alike. Deltas of one type are one
-/// running text until any <c>.done</c> or <c>.completed</c> event; feed every non-audio event of the call, in order,
-/// for the carries to match the trail's. Thread-safe.
+/// running text until any <c>.done</c> or <c>.completed</c> event; feed every non-audio event of the call in order (or,
+/// for those of no use to you, at least <see cref="ResetRunningTexts"/> at each such end) for the carries to match the
+/// trail's. Thread-safe.
 /// </summary>
 internal sealed class AuditEventRedaction(bool redact, bool dtmf)
 {
@@ -30,15 +31,9 @@ internal sealed class AuditEventRedaction(bool redact, bool dtmf)
                 return redacted.WrittenSpan.ToArray();
             }
         }
-        else if (type.EndsWith(".done", StringComparison.Ordinal) || type.EndsWith(".completed", StringComparison.Ordinal))
+        else if (EndsRunningTexts(type))
         {
-            lock (_turns)
-            {
-                foreach (var turn in _turns.Values)
-                {
-                    turn.Reset();
-                }
-            }
+            ResetRunningTexts();
         }
 
         if (AuditRedactor.NeedsRedaction(message, redact, dtmf))
@@ -53,6 +48,25 @@ internal sealed class AuditEventRedaction(bool redact, bool dtmf)
 
         return null;
     }
+
+    /// <summary>
+    /// What a <c>.done</c> or <c>.completed</c> event does to the running texts (they start again), for a caller that
+    /// does not pass such an event through <see cref="Redact"/> because it has no use for its redacted copy.
+    /// </summary>
+    public void ResetRunningTexts()
+    {
+        lock (_turns)
+        {
+            foreach (var turn in _turns.Values)
+            {
+                turn.Reset();
+            }
+        }
+    }
+
+    /// <summary>Whether an event of this name starts the running texts again (any <c>.done</c> or <c>.completed</c>).</summary>
+    public static bool EndsRunningTexts(string type) =>
+        type.EndsWith(".done", StringComparison.Ordinal) || type.EndsWith(".completed", StringComparison.Ordinal);
 
     private static bool IsTextDelta(string type) =>
         type is "response.output_audio_transcript.delta" or "response.output_text.delta" or "conversation.item.input_audio_transcription.delta";

@@ -229,14 +229,31 @@ internal sealed class OpsCallObserver : ICallObserver
                 break;
         }
 
-        // As the trail stores it: every event goes through the trail's redaction (so the running carries of text deltas
-        // match the trail's), and the transcript reads the redacted copy.
-        var name = AuditEventName.Read(wire);
-        var redacted = _redaction.Redact(name, wire);
-        if (IsTranscriptEvent(type))
+        Transcribe(type, wire);
+    }
+
+    // The heard transcript as the trail stores it: the events it is read from go through the trail's redaction, and so
+    // does every end of a stream (so the running carries of the transcript's deltas are the trail's); the rest of the
+    // events, most of them, cost nothing here.
+    private void Transcribe(RealtimeEventType type, ReadOnlySpan<byte> wire)
+    {
+        switch (type)
         {
-            _transcript.Observe(AuditDirection.UpstreamIn, redacted ?? wire);
-            Changed(detail: true);
+            case RealtimeEventType.InputAudioBufferCommitted or RealtimeEventType.InputAudioTranscriptionCompleted
+                or RealtimeEventType.ConversationItemAdded or RealtimeEventType.ConversationItemDone
+                or RealtimeEventType.ResponseOutputItemAdded or RealtimeEventType.ResponseOutputAudioTranscriptDelta
+                or RealtimeEventType.ResponseOutputAudioTranscriptDone or RealtimeEventType.ConversationItemTruncated:
+                var redacted = _redaction.Redact(AuditEventName.Read(wire), wire);
+                _transcript.Observe(AuditDirection.UpstreamIn, redacted ?? wire);
+                Changed(detail: true);
+                break;
+            case RealtimeEventType.ResponseDone or RealtimeEventType.ResponseOutputItemDone or RealtimeEventType.ResponseContentPartDone
+                or RealtimeEventType.ResponseOutputAudioDone or RealtimeEventType.ResponseFunctionCallArgumentsDone:
+                _redaction.ResetRunningTexts();
+                break;
+            case RealtimeEventType.Unknown when AuditEventRedaction.EndsRunningTexts(AuditEventName.Read(wire)):
+                _redaction.ResetRunningTexts();
+                break;
         }
     }
 
@@ -508,11 +525,6 @@ internal sealed class OpsCallObserver : ICallObserver
             }
         }
     }
-
-    private static bool IsTranscriptEvent(RealtimeEventType type) => type is RealtimeEventType.InputAudioBufferCommitted
-        or RealtimeEventType.InputAudioTranscriptionCompleted or RealtimeEventType.ConversationItemAdded or RealtimeEventType.ConversationItemDone
-        or RealtimeEventType.ResponseOutputItemAdded or RealtimeEventType.ResponseOutputAudioTranscriptDelta
-        or RealtimeEventType.ResponseOutputAudioTranscriptDone or RealtimeEventType.ConversationItemTruncated;
 
     // The error's code, never its message (which may quote the caller's input). Errors are rare: parsing one is fine.
     private static string ErrorCode(ReadOnlySpan<byte> json) =>

@@ -65,32 +65,46 @@ internal static partial class OpsExtensions
     /// <summary>The hub's gate and the page's files (before any other static files, so the page's headers apply).</summary>
     public static WebApplication UseOps(this WebApplication app)
     {
-        if (!app.Services.GetRequiredService<IOptions<OpsOptions>>().Value.Enabled || PageRoot(app) is not { } root)
+        if (!app.Services.GetRequiredService<IOptions<OpsOptions>>().Value.Enabled)
         {
             return app;
         }
 
         app.UseMiddleware<OpsGate>();
-        app.UseStaticFiles(new StaticFileOptions
+        if (PageRoot(app) is { } root)
         {
-            FileProvider = new PhysicalFileProvider(root),
-            RequestPath = Prefix,
-            OnPrepareResponse = file => PageHeaders(file.Context.Response),
-        });
+            app.UseStaticFiles(new StaticFileOptions
+            {
+                FileProvider = new PhysicalFileProvider(root),
+                RequestPath = Prefix,
+                OnPrepareResponse = file => PageHeaders(file.Context.Response),
+            });
+        }
+
         return app;
     }
 
     public static WebApplication MapOps(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<OpsOptions>>().Value;
-        if (!options.Enabled || PageRoot(app) is not { } root)
+        if (!options.Enabled)
         {
             return app;
         }
 
-        // One route: routing matches /ops and /ops/ alike.
-        var index = Path.Combine(root, "index.html");
-        app.MapGet(Prefix, (HttpContext context) => Page(context, index));
+        // The page needs its files (wwwroot/ops, published with the server); the hub and the login do not. One route:
+        // routing matches /ops and /ops/ alike.
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("VoiceBridge.Ops");
+        if (PageRoot(app) is { } root)
+        {
+            var index = Path.Combine(root, "index.html");
+            app.MapGet(Prefix, (HttpContext context) => Page(context, index));
+        }
+        else
+        {
+            LogNoPage(logger, app.Environment.WebRootPath ?? Path.Combine(app.Environment.ContentRootPath, "wwwroot"));
+        }
+
         var ops = app.MapGroup(Prefix).DisableAntiforgery();
         ops.MapOpsLogin();
 
@@ -107,7 +121,6 @@ internal static partial class OpsExtensions
         var keys = app.Services.GetRequiredService<IOptions<AuditOptions>>().Value;
         var operators = keys.AdminKeys.Count(key => !string.IsNullOrEmpty(key));
         var viewers = keys.ViewerKeys.Count(key => !string.IsNullOrEmpty(key));
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("VoiceBridge.Ops");
         LogDashboard(logger, Prefix, operators, viewers);
         return app;
     }
@@ -131,6 +144,9 @@ internal static partial class OpsExtensions
         headers.CacheControl = "no-cache";
     }
 
-    [LoggerMessage(EventId = 1740, Level = LogLevel.Information, Message = "Operations dashboard at {Path}: {Operators} operator key(s) (Audit:AdminKeys), {Viewers} viewer key(s) (Audit:ViewerKeys)")]
+    [LoggerMessage(EventId = 1741, Level = LogLevel.Warning, Message = "The operations dashboard's page is not under {WebRoot}/ops (the server runs from another content root?): /ops has no page; its hub and login still answer")]
+    private static partial void LogNoPage(ILogger logger, string webRoot);
+
+    [LoggerMessage(EventId = 1740, Level = LogLevel.Information, Message = "Operations dashboard at {Path}: {Operators} operator key(s), {Viewers} viewer key(s)")]
     private static partial void LogDashboard(ILogger logger, string path, int operators, int viewers);
 }

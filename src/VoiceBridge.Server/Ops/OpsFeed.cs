@@ -202,9 +202,16 @@ internal sealed partial class OpsFeed : BackgroundService, ICallObserverFactory
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var rows = new List<OpsCallRow>();
         var details = new List<OpsCallDetail>();
+        // Nobody can be watching (no viewer here, no backplane): rows are not built, only ended calls kept for later.
+        var watched = !_localOnly || _viewers.Count > 0;
         for (var n = _queue.Count; n > 0 && _queue.TryDequeue(out var call); n--)
         {
             var changedAt = call.Dequeue();
+            if (!watched && !call.HasEnded)
+            {
+                continue;
+            }
+
             if (call.TakeRow(changedAt) is { } row)
             {
                 rows.Add(row);
