@@ -428,41 +428,63 @@ function renderCalls() {
   $('live-count').textContent = String(live.length);
   $('ended-count').textContent = String(ended.length);
   $('no-calls').hidden = live.length > 0;
-  $('calls').tBodies[0].replaceChildren(...live.map(row => el('tr', {
-    class: row.id === state.openCall ? 'open' : '',
-    dataset: { call: row.id },
-    onclick: () => openCall(row.id),
-  },
-  el('td', {}, el('span', { class: `transport ${row.transport}` }, transportName(row.transport)), ' ', el('span', { class: 'id', title: row.id }, shortId(row.id))),
-  el('td', {}, row.caller ?? '—'),
-  el('td', {}, clock(row.startedAt)),
-  el('td', { class: 'num' }, duration(now - row.startedAt)),
-  el('td', {}, el('span', { class: `state ${row.state}` }, row.state)),
-  el('td', {}, speaking(row)),
-  el('td', {}, row.model ?? '—'),
-  el('td', {}, latencyChips(row), row.turns > 6 ? el('span', { class: 'quiet-text' }, ` of ${row.turns}`) : null),
-  el('td', { class: 'num' }, String(row.bargeIns)),
-  el('td', {}, tools(row)),
-  el('td', { class: `num ${row.drops ? 'bad-text' : ''}` }, String(row.drops)),
-  el('td', { class: `num ${row.reconnects ? 'warn-text' : ''}` }, String(row.reconnects)),
-  el('td', { class: `num ${row.errors ? 'bad-text' : ''}` }, String(row.errors)))));
+  renderRows($('calls').tBodies[0], live, row => [
+    el('td', {}, el('span', { class: `transport ${row.transport}` }, transportName(row.transport)), ' ', el('span', { class: 'id', title: row.id }, shortId(row.id))),
+    el('td', {}, row.caller ?? '—'),
+    el('td', {}, clock(row.startedAt)),
+    el('td', { class: 'num' }, duration(now - row.startedAt)),
+    el('td', {}, el('span', { class: `state ${row.state}` }, row.state)),
+    el('td', {}, speaking(row)),
+    el('td', {}, row.model ?? '—'),
+    el('td', {}, latencyChips(row), row.turns > 6 ? el('span', { class: 'quiet-text' }, ` of ${row.turns}`) : null),
+    el('td', { class: 'num' }, String(row.bargeIns)),
+    el('td', {}, tools(row)),
+    el('td', { class: `num ${row.drops ? 'bad-text' : ''}` }, String(row.drops)),
+    el('td', { class: `num ${row.reconnects ? 'warn-text' : ''}` }, String(row.reconnects)),
+    el('td', { class: `num ${row.errors ? 'bad-text' : ''}` }, String(row.errors)),
+  ], row => Math.floor((now - row.startedAt) / 1000));
 
-  $('ended').tBodies[0].replaceChildren(...ended.map(row => el('tr', {
-    class: row.id === state.openCall ? 'open' : '',
-    dataset: { call: row.id },
-    onclick: () => openCall(row.id),
-  },
-  el('td', {}, el('span', { class: `transport ${row.transport}` }, transportName(row.transport)), ' ', el('span', { class: 'id', title: row.id }, shortId(row.id))),
-  el('td', {}, row.caller ?? '—'),
-  el('td', {}, clock(row.startedAt)),
-  el('td', { class: 'num' }, duration(row.endedAt - row.startedAt)),
-  el('td', {}, el('span', { class: 'reason' }, row.endReason ?? '—')),
-  el('td', { class: 'num' }, String(row.turns)),
-  el('td', {}, latencyChips(row)),
-  el('td', { class: 'links' },
-    el('a', { href: `/ops/calls/${encodeURIComponent(row.id)}/transcript`, target: '_blank', rel: 'noopener', onclick: e => e.stopPropagation() }, 'transcript'),
-    isOperator() ? [' · ', el('a', { href: `/ops/calls/${encodeURIComponent(row.id)}/audit`, target: '_blank', rel: 'noopener', onclick: e => e.stopPropagation() }, 'trail'),
-      ' · ', el('a', { href: `/ops/calls/${encodeURIComponent(row.id)}/recording`, target: '_blank', rel: 'noopener', onclick: e => e.stopPropagation() }, 'recording')] : null))));
+  renderRows($('ended').tBodies[0], ended, row => [
+    el('td', {}, el('span', { class: `transport ${row.transport}` }, transportName(row.transport)), ' ', el('span', { class: 'id', title: row.id }, shortId(row.id))),
+    el('td', {}, row.caller ?? '—'),
+    el('td', {}, clock(row.startedAt)),
+    el('td', { class: 'num' }, duration(row.endedAt - row.startedAt)),
+    el('td', {}, el('span', { class: 'reason' }, row.endReason ?? '—')),
+    el('td', { class: 'num' }, String(row.turns)),
+    el('td', {}, latencyChips(row)),
+    el('td', { class: 'links' },
+      el('a', { href: `/ops/calls/${encodeURIComponent(row.id)}/transcript`, target: '_blank', rel: 'noopener', onclick: e => e.stopPropagation() }, 'transcript'),
+      isOperator() ? [' · ', el('a', { href: `/ops/calls/${encodeURIComponent(row.id)}/audit`, target: '_blank', rel: 'noopener', onclick: e => e.stopPropagation() }, 'trail'),
+        ' · ', el('a', { href: `/ops/calls/${encodeURIComponent(row.id)}/recording`, target: '_blank', rel: 'noopener', onclick: e => e.stopPropagation() }, 'recording')] : null),
+  ], () => 0);
+}
+
+// Rows keep their element while the call is listed, and their cells are rebuilt only when what they show changed: a
+// click that lands while an update arrives still reaches its row, and 500 rows cost little to refresh.
+function renderRows(body, rows, cells, tick) {
+  const existing = new Map([...body.rows].map(tr => [tr.dataset.call, tr]));
+  const wanted = rows.map(row => {
+    let tr = existing.get(row.id);
+    existing.delete(row.id);
+    if (!tr) {
+      tr = el('tr', { dataset: { call: row.id }, onclick: () => openCall(row.id) });
+    }
+    const signature = `${JSON.stringify(row)}|${tick(row)}|${state.session?.role}`;
+    if (tr.dataset.signature !== signature) {
+      tr.dataset.signature = signature;
+      tr.replaceChildren(...cells(row));
+    }
+    tr.classList.toggle('open', row.id === state.openCall);
+    return tr;
+  });
+  for (const stale of existing.values()) {
+    stale.remove();
+  }
+  wanted.forEach((tr, i) => {
+    if (body.rows[i] !== tr) {
+      body.insertBefore(tr, body.rows[i] ?? null);
+    }
+  });
 }
 
 function renderDetail() {
