@@ -393,7 +393,7 @@ function renderInstances() {
         tile('Calls per minute', last ? String(last.callsPerMinute) : '–', lineChart({ times, series: [{ values: series('callsPerMinute'), cls: 's-rate' }], area: true, spanMs: span })),
         tile('Hop p99 (bridge)', last ? figure(last.hopP99Ms === null ? null : last.hopP99Ms, ' ms') : '–',
           lineChart({ times, series: [{ values: series('hopP99Ms'), cls: 's-hop' }], unit: ' ms', spanMs: span })),
-        tile('First audio p50 / p95', last ? `${figure(last.firstAudioP50Ms)} / ${figure(last.firstAudioP95Ms)}` : '–',
+        tile('First audio p50 / p95', last ? `${figure(last.firstAudioP50Ms, '')} / ${figure(last.firstAudioP95Ms)}` : '–',
           lineChart({ times, series: [{ values: series('firstAudioP50Ms'), cls: 's-p50' }, { values: series('firstAudioP95Ms'), cls: 's-p95' }], threshold: budget, unit: ' ms', spanMs: span }),
           last?.firstAudioP95Ms !== null && last?.firstAudioP95Ms !== undefined ? `slo-${latencyClass(last.firstAudioP95Ms, budget)}` : ''),
         tile('Audit backlog', last ? String(last.auditBacklog) : '–', lineChart({ times, series: [{ values: series('auditBacklog'), cls: 's-audit' }], area: true, spanMs: span })))));
