@@ -3,6 +3,7 @@ using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Browser;
 using VoiceBridge.Server.Calls;
 using VoiceBridge.Server.Core;
+using VoiceBridge.Server.Hosting;
 using VoiceBridge.Server.Limits;
 using VoiceBridge.Server.Ops;
 using VoiceBridge.Server.Shutdown;
@@ -14,6 +15,7 @@ using VoiceBridge.Server.Upstream;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultListenAddress();
+builder.AddTrustedProxies();
 builder.AddHealth();
 builder.AddTelemetry();
 builder.AddUpstream();
@@ -29,7 +31,12 @@ builder.AddShutdown();
 builder.AddOps();
 
 var app = builder.Build();
+if (!app.PassesStartupChecks())
+{
+    return 1;
+}
 
+app.UseTrustedProxies();
 app.UseLimits();
 app.UseCallCore();
 app.UseOps();
@@ -40,6 +47,7 @@ app.MapCalls();
 app.MapOps();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point; public so integration tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

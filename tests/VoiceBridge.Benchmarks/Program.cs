@@ -26,4 +26,9 @@ else
     config = config.AddFilter(new SimpleFilter(benchmark => !benchmark.Descriptor.Categories.Contains(Comparator.Category)));
 }
 
+if (args.Any(arg => arg.Contains("Audit", StringComparison.OrdinalIgnoreCase)))
+{
+    AuditRecordBenchmarks.PrintInterleaved();
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Comparator).Assembly).Run(args, config);

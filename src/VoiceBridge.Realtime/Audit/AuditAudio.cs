@@ -52,27 +52,18 @@ public static class AuditAudio
             {
                 var status = Base64.DecodeFromUtf8(raw, decodedRented, out _, out var decoded);
                 destination.Write(eventJson[..start]);
-                var json = new Utf8JsonWriter(destination);
-                using (json)
+                if (status != OperationStatus.Done)
                 {
-                    json.WriteStartObject();
-                    if (status != OperationStatus.Done)
-                    {
-                        json.WriteNumber("invalid_base64_chars"u8, raw.Length);
-                    }
-                    else
-                    {
-                        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-                        SHA256.HashData(decodedRented.AsSpan(0, decoded), hash);
-                        Span<byte> hex = stackalloc byte[AuditFormat.HashHexLength];
-                        AuditFormat.WriteHex(hash, hex);
-                        json.WriteNumber("bytes"u8, decoded);
-                        json.WriteNumber("offset"u8, offset);
-                        json.WriteString("sha256"u8, hex);
-                        audio = new AuditAudioRef(decoded, offset);
-                    }
-
-                    json.WriteEndObject();
+                    WriteInvalid(destination, raw.Length);
+                }
+                else
+                {
+                    Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+                    SHA256.HashData(decodedRented.AsSpan(0, decoded), hash);
+                    Span<byte> hex = stackalloc byte[AuditFormat.HashHexLength];
+                    AuditFormat.WriteHex(hash, hex);
+                    WriteDigest(destination, decoded, offset, hex);
+                    audio = new AuditAudioRef(decoded, offset);
                 }
 
                 destination.Write(eventJson[end..]);
@@ -90,6 +81,59 @@ public static class AuditAudio
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>
+    /// As <see cref="TryRewrite(ReadOnlySpan{byte}, long, IBufferWriter{byte}, out AuditAudioRef)"/>, for an event whose
+    /// payload the caller has already decoded (<paramref name="decoded"/>: the bytes the base64 carries). The digest is
+    /// taken from those bytes, so the payload is found but not decoded again; the record is byte for byte the same.
+    /// </summary>
+    public static bool TryRewrite(ReadOnlySpan<byte> eventJson, long offset, ReadOnlySpan<byte> decoded, IBufferWriter<byte> destination, out AuditAudioRef audio)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        audio = default;
+        if (!TryFindPayload(eventJson, out var start, out var end, out _))
+        {
+            return false;
+        }
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(decoded, hash);
+        Span<byte> hex = stackalloc byte[AuditFormat.HashHexLength];
+        AuditFormat.WriteHex(hash, hex);
+        destination.Write(eventJson[..start]);
+        WriteDigest(destination, decoded.Length, offset, hex);
+        destination.Write(eventJson[end..]);
+        audio = new AuditAudioRef(decoded.Length, offset);
+        return true;
+    }
+
+    // Written by hand rather than with a Utf8JsonWriter, which is an allocation per audio record (the session formats
+    // records on its own task: no allocation per frame); the bytes are what Utf8JsonWriter wrote before.
+    private static void WriteDigest(IBufferWriter<byte> destination, int bytes, long offset, ReadOnlySpan<byte> hex)
+    {
+        var span = destination.GetSpan(64 + hex.Length);
+        var length = Put(span, 0, "{\"bytes\":"u8);
+        Utf8Formatter.TryFormat(bytes, span[length..], out var written);
+        length = Put(span, length + written, ",\"offset\":"u8);
+        Utf8Formatter.TryFormat(offset, span[length..], out written);
+        length = Put(span, length + written, ",\"sha256\":\""u8);
+        length = Put(span, length, hex);
+        destination.Advance(Put(span, length, "\"}"u8));
+    }
+
+    private static void WriteInvalid(IBufferWriter<byte> destination, int characters)
+    {
+        var span = destination.GetSpan(48);
+        var length = Put(span, 0, "{\"invalid_base64_chars\":"u8);
+        Utf8Formatter.TryFormat(characters, span[length..], out var written);
+        destination.Advance(Put(span, length + written, "}"u8));
+    }
+
+    private static int Put(Span<byte> span, int at, ReadOnlySpan<byte> text)
+    {
+        text.CopyTo(span[at..]);
+        return at + text.Length;
     }
 
     /// <summary>Byte range [start, end) of the payload string token, quotes included.</summary>

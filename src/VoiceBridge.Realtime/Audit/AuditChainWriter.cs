@@ -105,6 +105,24 @@ public sealed class AuditChainWriter : IDisposable
         return EndRecord();
     }
 
+    /// <summary>
+    /// As <see cref="WriteAudioRecord(DateTimeOffset, AuditDirection, string, ReadOnlySpan{byte}, long)"/> for an event
+    /// whose payload is already decoded (<paramref name="decoded"/>): the same record, without decoding the base64 again.
+    /// </summary>
+    public ReadOnlyMemory<byte> WriteAudioRecord(DateTimeOffset timestamp, AuditDirection direction, string type, ReadOnlySpan<byte> eventJson, ReadOnlySpan<byte> decoded, long recordingOffset)
+    {
+        _scratch.ResetWrittenCount();
+        if (!AuditAudio.TryRewrite(eventJson, recordingOffset, decoded, _scratch, out _))
+        {
+            return WriteRecord(timestamp, direction, type, eventJson);
+        }
+
+        BeginRecord(timestamp, direction, type);
+        _json.WritePropertyName("event"u8);
+        _json.WriteRawValue(_scratch.WrittenSpan, skipInputValidation: true);
+        return EndRecord();
+    }
+
     /// <summary>The record that marks the call complete; no record may follow it.</summary>
     public ReadOnlyMemory<byte> WriteClose(DateTimeOffset timestamp, string endReason)
     {

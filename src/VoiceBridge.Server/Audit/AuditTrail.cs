@@ -1,26 +1,39 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using VoiceBridge.Realtime.Audit;
 
 namespace VoiceBridge.Server.Audit;
 
 /// <summary>
-/// The producer side of the audit pipeline and its health: a bounded queue shared by all calls, the calls holding a
-/// backlog because it was full, and the writer's failure state. <see cref="AuditWriter"/> is the single consumer.
+/// The producer side of the audit pipeline and its health: how many formatted records wait for the writer (all calls
+/// together, bounded by <c>Audit:QueueCapacity</c>), the calls holding records beyond that bound, and the writer's
+/// failure state. <see cref="AuditWriter"/> is the single consumer.
 /// </summary>
+/// <remarks>
+/// Recording a record never wakes a thread in the common case: each call formats into its own buffer
+/// (<see cref="CallAudit"/>) and only a counter here moves. The writer is woken by its flush timer, and by a ring of
+/// <see cref="Bell"/> in two cases only: the records waiting reach the high-water mark (half the capacity), or a call
+/// completed and awaits its close record's durability. Measured with <c>AuditWriterWakeTests</c> (Release, shared 2-core
+/// machine): the per-record channel this replaces woke the writer 910–8,300 times a second under 20 calls (up to 1.1
+/// wake-ups per record) and up to 2,440 a second under 100; now 5 a second under either, one per 200 ms interval.
+/// </remarks>
 internal sealed class AuditTrail : IAuditTrail
 {
-    private readonly Channel<AuditEntry> _queue;
-    private readonly ConcurrentQueue<CallAudit> _startedHolding = new();
+    private readonly ConcurrentQueue<CallAudit> _opened = new();
+    private readonly ConcurrentQueue<CallAudit> _closing = new();
     private readonly TimeProvider _time;
+    private readonly int _capacity;
+    private readonly int _highWater;
+    private int _waiting;
+    private volatile bool _completed;
     private int _holdingCalls;
     private long _heldRecords;
     private long _writeFailures;
-    private long _lateRecords;
     private volatile string? _failure;
-    private TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource _commit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _bell = NewSignal();
+    private TaskCompletionSource _failed = NewSignal();
+    private TaskCompletionSource _commit = NewSignal();
 
     public AuditTrail(IOptions<AuditOptions> options, TimeProvider time)
     {
@@ -28,15 +41,10 @@ internal sealed class AuditTrail : IAuditTrail
         var settings = options.Value;
         BacklogPerCall = settings.BacklogPerCall;
         Budget = new AuditBudget(settings.MaxRecordsPerCall, settings.MaxBytesPerCall, settings.MaxBytesPerMinute);
+        Key = settings.ParsedSigningKey();
         _time = time;
-
-        // Producers only TryWrite: the hot path never waits on the writer. A full queue sends the call to its held backlog.
-        _queue = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(settings.QueueCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _capacity = settings.QueueCapacity;
+        _highWater = Math.Max(1, settings.QueueCapacity / 2);
     }
 
     public bool IsAcceptingCalls => _failure is null && Volatile.Read(ref _holdingCalls) == 0;
@@ -46,22 +54,25 @@ internal sealed class AuditTrail : IAuditTrail
         ? "audit sink failing: " + failure
         : Volatile.Read(ref _holdingCalls) is > 0 and var calls ? $"audit writer behind: {calls} call(s) holding a backlog" : null;
 
-    /// <summary>Records queued for the writer now, all calls together (the backlog the operations dashboard charts).</summary>
-    public int Queued => _queue.Reader.Count;
-
     /// <summary>Records that found the queue full and were held in their call's backlog (never dropped).</summary>
     public long HeldRecords => Interlocked.Read(ref _heldRecords);
 
     /// <summary>Failed commit attempts (each one is retried).</summary>
     public long WriteFailures => Interlocked.Read(ref _writeFailures);
 
-    /// <summary>Records that reached the writer after their call's close record (recorded concurrently with Complete).</summary>
-    public long LateRecords => Interlocked.Read(ref _lateRecords);
-
     internal int BacklogPerCall { get; }
 
     /// <summary>What each call may make us write (<c>Audit:MaxRecordsPerCall</c>, <c>Audit:MaxBytesPerCall</c>, <c>Audit:MaxBytesPerMinute</c>).</summary>
     internal AuditBudget Budget { get; }
+
+    /// <summary>The key every call's chain is sealed with (<c>Audit:SigningKey</c>); null: unsealed.</summary>
+    internal AuditSigningKey? Key { get; }
+
+    /// <summary>Records formatted by the calls and not yet taken by the writer, all calls together (the backlog the operations dashboard charts).</summary>
+    internal int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>True once <see cref="Waiting"/> reached the high-water mark: the writer takes every call's records.</summary>
+    internal bool AboveHighWater => Volatile.Read(ref _waiting) >= _highWater;
 
     /// <summary>Completes at the writer's next successful commit (a signal for tests and for draining at shutdown).</summary>
     internal Task NextCommit => Volatile.Read(ref _commit).Task;
@@ -69,14 +80,16 @@ internal sealed class AuditTrail : IAuditTrail
     /// <summary>Completes at the writer's next failed commit attempt, once it counts as failing.</summary>
     internal Task NextFailure => Volatile.Read(ref _failed).Task;
 
-    internal ChannelReader<AuditEntry> Reader => _queue.Reader;
+    /// <summary>Rung when the writer must not wait for its timer: the high-water mark was reached, or a call is closing.</summary>
+    internal Task Bell => Volatile.Read(ref _bell).Task;
 
     public CallAudit Open(string callId, string transport)
     {
         ArgumentException.ThrowIfNullOrEmpty(callId);
         ArgumentException.ThrowIfNullOrEmpty(transport);
         var call = new CallAudit(this, callId, transport);
-        call.EnqueueHeader();
+        // No ring: the header becomes durable with the next group commit, like any record.
+        _opened.Enqueue(call);
         return call;
     }
 
@@ -90,21 +103,59 @@ internal sealed class AuditTrail : IAuditTrail
 
     internal DateTimeOffset Now() => _time.GetUtcNow();
 
-    internal bool TryQueue(AuditEntry entry) => _queue.Writer.TryWrite(entry);
-
-    internal void StartedHolding(CallAudit call)
+    /// <summary>Counts one record as waiting for the writer; false when <c>Audit:QueueCapacity</c> records already wait (or at shutdown).</summary>
+    internal bool TryReserve()
     {
-        Interlocked.Increment(ref _holdingCalls);
-        // No wake-up needed: a call only starts holding when the queue is full, so the writer has entries to read,
-        // and it looks at holding calls after every batch.
-        _startedHolding.Enqueue(call);
+        if (_completed)
+        {
+            return false;
+        }
+
+        var waiting = Interlocked.Increment(ref _waiting);
+        if (waiting > _capacity)
+        {
+            Interlocked.Decrement(ref _waiting);
+            return false;
+        }
+
+        if (waiting == _highWater)
+        {
+            // Once per crossing: the writer takes everything waiting, so the next ring needs another half queue.
+            Ring();
+        }
+
+        return true;
     }
 
+    /// <summary>The writer took <paramref name="records"/> waiting records of a call.</summary>
+    internal void Taken(int records) => Interlocked.Add(ref _waiting, -records);
+
+    /// <summary>A call's close record is formatted: the writer commits it now rather than at its next interval.</summary>
+    internal void Closing(CallAudit call)
+    {
+        _closing.Enqueue(call);
+        Ring();
+    }
+
+    internal bool TryTakeOpened(out CallAudit? call) => _opened.TryDequeue(out call);
+
+    internal bool TryTakeClosing(out CallAudit? call) => _closing.TryDequeue(out call);
+
+    /// <summary>
+    /// Called by the writer before it looks at the calls: a ring after this wakes its next wait. The state a ring
+    /// announces is published before the ring, so a ring of the bell being replaced is seen by the look that follows.
+    /// </summary>
+    internal void ResetBell()
+    {
+        if (Volatile.Read(ref _bell).Task.IsCompleted)
+        {
+            Interlocked.Exchange(ref _bell, NewSignal());
+        }
+    }
+
+    internal void StartedHolding() => Interlocked.Increment(ref _holdingCalls);
+
     internal void StoppedHolding() => Interlocked.Decrement(ref _holdingCalls);
-
-    internal bool TryTakeStartedHolding(out CallAudit? call) => _startedHolding.TryDequeue(out call);
-
-    internal void CountLate() => Interlocked.Increment(ref _lateRecords);
 
     internal void CountHeld() => Interlocked.Increment(ref _heldRecords);
 
@@ -114,12 +165,11 @@ internal sealed class AuditTrail : IAuditTrail
         Interlocked.Increment(ref _writeFailures);
         var first = _failure is null;
         _failure = reason;
-        Interlocked.Exchange(ref _failed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        Interlocked.Exchange(ref _failed, NewSignal()).TrySetResult();
         return first;
     }
 
-    internal void Committed() =>
-        Interlocked.Exchange(ref _commit, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    internal void Committed() => Interlocked.Exchange(ref _commit, NewSignal()).TrySetResult();
 
     /// <summary>Returns true when a failure episode ended.</summary>
     internal bool Recovered()
@@ -129,6 +179,10 @@ internal sealed class AuditTrail : IAuditTrail
         return was;
     }
 
-    /// <summary>Stops accepting records at shutdown; the writer drains what is queued.</summary>
-    internal void CompleteQueue() => _queue.Writer.TryComplete();
+    /// <summary>Stops counting records as waiting at shutdown: later ones are held (never written); the writer takes what waits.</summary>
+    internal void CompleteQueue() => _completed = true;
+
+    private void Ring() => Volatile.Read(ref _bell).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

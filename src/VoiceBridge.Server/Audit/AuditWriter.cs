@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Options;
-using VoiceBridge.Realtime.Audit;
 
 namespace VoiceBridge.Server.Audit;
 
 /// <summary>
-/// The single consumer of the audit queue: numbers, formats and hashes every call's records, and group-commits them
-/// to the sink at least every <c>Audit:FlushIntervalMs</c> and at every call end. A failed commit is retried with
-/// backoff; meanwhile it stops reading, so the queue fills and calls hold their backlog (the trail reports not ready).
+/// The single consumer of the calls' formatted audit lines: takes them and group-commits them to the sink every
+/// <c>Audit:FlushIntervalMs</c>, at once for a call that completed (its session awaits the close record's durability),
+/// and when the lines waiting reach the high-water mark. It sleeps otherwise: recording a record wakes nothing
+/// (<see cref="AuditTrail"/>). A failed commit is retried with backoff; meanwhile it takes nothing, so calls go on
+/// formatting, the waiting count reaches <c>Audit:QueueCapacity</c> and calls hold their backlog (the trail reports
+/// not ready).
 /// </summary>
 internal sealed partial class AuditWriter(
     AuditTrail trail,
@@ -15,45 +17,64 @@ internal sealed partial class AuditWriter(
     TimeProvider time,
     ILogger<AuditWriter> logger) : BackgroundService
 {
-    private const int BatchLimit = 4096;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
     private readonly TimeSpan _interval = TimeSpan.FromMilliseconds(options.Value.FlushIntervalMs);
-    private readonly AuditSigningKey? _key = options.Value.ParsedSigningKey();
-    private readonly Dictionary<CallAudit, AuditCallState> _calls = [];
+    private readonly List<AuditCallState> _calls = [];
     private readonly List<AuditCallState> _dirty = [];
-    private readonly List<CallAudit> _holding = [];
-    private readonly List<AuditEntry> _held = [];
-    private Task<bool>? _pendingRead;
+    private readonly List<AuditCallState> _closing = [];
     private readonly Lock _stopGate = new();
     private Task? _stopping;
+    private long _wakes;
+    private long _commits;
+    private long _commitTicks;
+
+    /// <summary>Times the writer's loop resumed from waiting: each costs a thread wake-up (measured by tests).</summary>
+    internal long Wakes => Interlocked.Read(ref _wakes);
+
+    /// <summary>Commit attempts made, and the time they took in the sink (measured by tests).</summary>
+    internal (long Count, TimeSpan Time) Commits => (Interlocked.Read(ref _commits), TimeSpan.FromTicks(Interlocked.Read(ref _commitTicks)));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_key is null)
+        if (trail.Key is null)
         {
             LogUnsealed(logger);
         }
 
         var nextCommit = time.GetUtcNow() + _interval;
+        var due = false;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var worked = Drain();
-                var now = time.GetUtcNow();
-                if (now >= nextCommit || _dirty.Exists(call => call.Closing))
+                // Before looking: a ring from here on wakes the wait below.
+                trail.ResetBell();
+                Admit();
+                // The timer may fire a little before the clock reads nextCommit: its firing is what makes the commit due.
+                if (due || time.GetUtcNow() >= nextCommit || trail.AboveHighWater)
                 {
-                    await CommitAsync(retry: true, stoppingToken).ConfigureAwait(false);
+                    // The interval counts from this take: a line taken now is durable within it, however long the
+                    // sink takes (a commit slower than the interval is followed by the next at once).
                     nextCommit = time.GetUtcNow() + _interval;
-                    continue;
+                    TakeAll();
+                    await CommitAsync(retry: true, stoppingToken).ConfigureAwait(false);
+                }
+                else if (_closing.Count > 0)
+                {
+                    // Only the completed calls: the others keep their group commit at the interval.
+                    foreach (var call in _closing)
+                    {
+                        Take(call);
+                    }
+
+                    _closing.Clear();
+                    await CommitAsync(retry: true, stoppingToken).ConfigureAwait(false);
                 }
 
-                if (!worked)
-                {
-                    await WaitAsync(nextCommit - now, stoppingToken).ConfigureAwait(false);
-                }
+                due = await WaitAsync(nextCommit - time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _wakes);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -64,7 +85,7 @@ internal sealed partial class AuditWriter(
     public override Task StopAsync(CancellationToken cancellationToken)
     {
         // The host can be stopped twice at once (WebApplication.Run's own shutdown and its owner's StopAsync): the
-        // final drain and commit run once, and a second caller waits for the first.
+        // final take and commit run once, and a second caller waits for the first.
         lock (_stopGate)
         {
             _stopping ??= StopOnceAsync(cancellationToken);
@@ -81,104 +102,47 @@ internal sealed partial class AuditWriter(
             return;
         }
 
-        // Shutdown: whatever reached the queue is written once more (also when the host stopped before the loop ran);
-        // calls still open stay incomplete in the trail.
+        // Shutdown: whatever the calls formatted is written once more (also when the host stopped before the loop
+        // ran); calls still open stay incomplete in the trail.
         trail.CompleteQueue();
-        while (Drain())
-        {
-        }
-
+        Admit();
+        TakeAll();
         await CommitAsync(retry: false, CancellationToken.None).ConfigureAwait(false);
-        foreach (var call in _calls.Values)
-        {
-            call.Dispose();
-        }
-
         _calls.Clear();
         await store.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Formats up to a batch of queued entries, then the backlogs held by calls whose queued entries are done.</summary>
-    private bool Drain()
+    /// <summary>Learns the calls that completed, then the calls opened since the last look.</summary>
+    private void Admit()
     {
-        var count = 0;
-        while (count < BatchLimit && trail.Reader.TryRead(out var entry))
+        // In this order: a call is announced as opened before it can be announced as closing, so every closing call
+        // seen here is among _calls once the opened ones are added.
+        while (trail.TryTakeClosing(out var call))
         {
-            entry.Call.Dequeued();
-            Process(entry);
-            count++;
+            _closing.Add(call!.State);
         }
 
-        while (trail.TryTakeStartedHolding(out var call))
+        while (trail.TryTakeOpened(out var call))
         {
-            _holding.Add(call!);
+            _calls.Add(call!.State);
         }
-
-        for (var i = _holding.Count - 1; i >= 0; i--)
-        {
-            if (!_holding[i].TryTakeHeld(_held))
-            {
-                continue;
-            }
-
-            foreach (var entry in _held)
-            {
-                Process(entry);
-            }
-
-            count += _held.Count;
-            _held.Clear();
-            _holding.RemoveAt(i);
-            trail.StoppedHolding();
-        }
-
-        return count > 0;
     }
 
-    private void Process(AuditEntry entry)
+    private void TakeAll()
     {
-        try
+        _closing.Clear();
+        foreach (var call in _calls)
         {
-            ReadOnlyMemory<byte> line;
-            AuditCallState? state;
-            if (entry.Kind == AuditEntryKind.Header)
-            {
-                state = new AuditCallState(entry.Call, new AuditHeader(entry.Call.CallId, entry.Type, entry.Timestamp, AuditTrail.NewNonce()), _key);
-                _calls.Add(entry.Call, state);
-                line = state.Chain.WriteHeader(state.Header);
-                state.Append(line.Span, entry.Timestamp, AuditDirection.Bridge, AuditCallState.HeaderType);
-            }
-            else if (!_calls.TryGetValue(entry.Call, out state) || state.Chain.IsClosed)
-            {
-                // Recorded concurrently with Complete and queued behind the close record: the call's chain is sealed,
-                // so the record is counted (a session bug to fix) rather than breaking the trail.
-                trail.CountLate();
-                return;
-            }
-            else if (entry.Kind == AuditEntryKind.Close)
-            {
-                line = state.Chain.WriteClose(entry.Timestamp, entry.Type);
-                state.Append(line.Span, entry.Timestamp, AuditDirection.Bridge, AuditFormat.CloseType);
-                state.Closing = true;
-            }
-            else
-            {
-                line = entry.Kind == AuditEntryKind.Audio
-                    ? state.Chain.WriteAudioRecord(entry.Timestamp, entry.Direction, entry.Type, entry.Event, entry.Offset)
-                    : state.Chain.WriteRecord(entry.Timestamp, entry.Direction, entry.Type, entry.Event);
-                state.Append(line.Span, entry.Timestamp, entry.Direction, entry.Type);
-            }
-
-            entry.Call.Wrote(entry, line.Length, entry.Timestamp);
-
-            if (!_dirty.Contains(state))
-            {
-                _dirty.Add(state);
-            }
+            Take(call);
         }
-        finally
+    }
+
+    private void Take(AuditCallState state)
+    {
+        state.Call.TakeInto(state);
+        if (state.HasPending && !_dirty.Contains(state))
         {
-            entry.Release();
+            _dirty.Add(state);
         }
     }
 
@@ -187,7 +151,10 @@ internal sealed partial class AuditWriter(
         var delay = FirstRetryDelay;
         while (_dirty.Count > 0)
         {
+            var started = time.GetTimestamp();
             var failure = await store.CommitAsync(_dirty, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _commits);
+            Interlocked.Add(ref _commitTicks, time.GetElapsedTime(started).Ticks);
             if (failure is null)
             {
                 if (trail.Recovered())
@@ -200,8 +167,7 @@ internal sealed partial class AuditWriter(
                     if (call.Closing)
                     {
                         store.Release(call);
-                        _calls.Remove(call.Call);
-                        call.Dispose();
+                        _calls.Remove(call);
                         call.Call.Completed();
                     }
                 }
@@ -227,29 +193,28 @@ internal sealed partial class AuditWriter(
         }
     }
 
-    private async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Waits for the bell or the timeout; true when the timeout ended the wait (the commit is due).</summary>
+    private async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        // One outstanding wait on the queue, kept across timeouts, rather than a new one per idle tick.
-        _pendingRead ??= trail.Reader.WaitToReadAsync(cancellationToken).AsTask();
-        if (!_pendingRead.IsCompleted)
+        var bell = trail.Bell;
+        if (bell.IsCompleted)
         {
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(timeout, time, timer.Token);
-            await Task.WhenAny(_pendingRead, delay).ConfigureAwait(false);
-            await timer.CancelAsync().ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!_pendingRead.IsCompleted)
-            {
-                return;
-            }
+            return false;
         }
 
-        var more = await _pendingRead.ConfigureAwait(false);
-        _pendingRead = null;
-        if (!more)
+        if (timeout <= TimeSpan.Zero)
         {
-            // The queue was completed (shutdown): wait for the stopping token instead of spinning.
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            return true;
         }
+
+        // Whole milliseconds, rounded up: the system timer fires at once for a due time under 1 ms, which would spin
+        // this loop until the clock catches up.
+        timeout = TimeSpan.FromMilliseconds(Math.Ceiling(timeout.TotalMilliseconds));
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(timeout, time, timer.Token);
+        var first = await Task.WhenAny(bell, delay).ConfigureAwait(false);
+        await timer.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return first == delay;
     }
 }

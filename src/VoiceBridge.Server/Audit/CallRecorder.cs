@@ -138,7 +138,7 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
         // A phone call's recording is the phone leg at 8 kHz; a browser call's is the upstream leg at 24 kHz, where the
         // caller's copy is placed when it goes up.
         var offset = _recording is not { } recording ? 0 : _phone ? recording.Caller(Pcm(frame)) : recording.NextCallerOffset;
-        RecordAudio(AuditDirection.CallerIn, _callerAudioType, frame.Wire, offset);
+        RecordAudio(AuditDirection.CallerIn, _callerAudioType, frame.Wire, frame.Payload, offset);
     }
 
     public void OnCallerSent(ReadOnlySpan<byte> wire)
@@ -153,7 +153,7 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
     public void OnCallerAudioSent(in AudioFrame frame)
     {
         var offset = _recording is not { } recording ? 0 : _phone ? recording.Assistant(Pcm(frame)) : recording.LastAssistantOffset;
-        RecordAudio(AuditDirection.CallerOut, _callerOutAudioType, frame.Wire, offset);
+        RecordAudio(AuditDirection.CallerOut, _callerOutAudioType, frame.Wire, frame.Payload, offset);
     }
 
     public void OnUpstreamSent(RealtimeEventType type, ReadOnlySpan<byte> wire)
@@ -169,7 +169,7 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
     public void OnUpstreamAudioSent(in AudioFrame frame)
     {
         var offset = _recording is not { } recording ? 0 : _phone ? recording.LastCallerOffset : recording.Caller(frame.Pcm);
-        RecordAudio(AuditDirection.UpstreamOut, RealtimeEventTypes.InputAudioBufferAppend, frame.Wire, offset);
+        RecordAudio(AuditDirection.UpstreamOut, RealtimeEventTypes.InputAudioBufferAppend, frame.Wire, frame.Payload, offset);
     }
 
     public void OnUpstreamEvent(RealtimeEventType type, ReadOnlySpan<byte> wire) => Record(AuditDirection.UpstreamIn, wire, binary: false);
@@ -177,7 +177,7 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
     public void OnUpstreamAudio(in AudioFrame frame)
     {
         var offset = _recording is not { } recording ? 0 : _phone ? recording.NextAssistantOffset : recording.Assistant(frame.Pcm);
-        RecordAudio(AuditDirection.UpstreamIn, RealtimeEventTypes.ResponseOutputAudioDelta, frame.Wire, offset);
+        RecordAudio(AuditDirection.UpstreamIn, RealtimeEventTypes.ResponseOutputAudioDelta, frame.Wire, frame.Payload, offset);
     }
 
     public void OnDrop(CallDrop drop, int bytes) => Dropped(drop, bytes);
@@ -357,14 +357,14 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
 
     // An audio message: the writer replaces its payload by {bytes, offset, sha256}; offset is where its audio starts in
     // the recording of that direction (the other leg's copy of the same audio gets the same offset).
-    private void RecordAudio(AuditDirection direction, string type, ReadOnlySpan<byte> wire, long offset)
+    private void RecordAudio(AuditDirection direction, string type, ReadOnlySpan<byte> wire, ReadOnlySpan<byte> payload, long offset)
     {
         if (_audit is not { } audit)
         {
             return;
         }
 
-        Handle(audit.RecordAudio(direction, type, wire, offset));
+        Handle(audit.RecordAudio(direction, type, wire, payload, offset));
         if (_recording is { Failed: true } && Interlocked.Exchange(ref _recordingFailureNoted, 1) == 0)
         {
             LogRecordingFailed(_logger, audit.CallId);

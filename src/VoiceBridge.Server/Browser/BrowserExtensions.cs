@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Limits;
@@ -7,6 +8,9 @@ namespace VoiceBridge.Server.Browser;
 
 internal static partial class BrowserExtensions
 {
+    /// <summary>ASP.NET Core's host filtering list (semicolon-separated), read by the web host's defaults.</summary>
+    private const string AllowedHostsKey = "AllowedHosts";
+
     public static WebApplicationBuilder AddBrowser(this WebApplicationBuilder builder)
     {
         // The environment's default first, so a configured Browser:DemoPage (bound next) wins.
@@ -19,6 +23,17 @@ internal static partial class BrowserExtensions
         builder.Services.AddSingleton(services =>
             new ClientTokens(services.GetRequiredService<IOptions<BrowserOptions>>().Value.TokenSecret, services.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SameOrigin>();
+        // DNS rebinding: a page on the attacker's domain, resolved to 127.0.0.1, would reach the demo page's token
+        // endpoint as a same-origin page. While the demo page is on and AllowedHosts is not configured, ASP.NET Core's
+        // host filtering answers any Host but a loopback name with 400. (Unset, AllowedHosts means every host.)
+        builder.Services.AddOptions<HostFilteringOptions>().Configure<IOptions<BrowserOptions>, IConfiguration>((hosts, browser, configuration) =>
+        {
+            if (browser.Value is { Enabled: true, DemoPage: true } && string.IsNullOrWhiteSpace(configuration[AllowedHostsKey]) && hosts.AllowedHosts.Count == 0)
+            {
+                hosts.AllowedHosts = [.. SameOrigin.LoopbackHosts];
+            }
+        });
         return builder;
     }
 
@@ -59,6 +74,11 @@ internal static partial class BrowserExtensions
         app.UseStaticFiles();
         app.MapPost(BrowserUrls.DemoTokenPath, DemoTokenEndpoint.HandleAsync).DisableAntiforgery().RequireCallRateLimit();
         LogDemoPage(logger, BrowserUrls.DemoTokenPath);
+        if (string.IsNullOrWhiteSpace(app.Configuration[AllowedHostsKey]))
+        {
+            var hosts = string.Join(", ", SameOrigin.LoopbackHosts);
+            LogLoopbackHostsOnly(logger, hosts);
+        }
     }
 
     [LoggerMessage(EventId = 1330, Level = LogLevel.Information, Message = "Browser:ApiKeys is empty: /v1/realtime/client_secrets refuses every request, so no client can connect to /v1/realtime")]
@@ -66,6 +86,9 @@ internal static partial class BrowserExtensions
 
     [LoggerMessage(EventId = 1332, Level = LogLevel.Warning, Message = "Browser:DemoPage is on: the demo page is served at / and {TokenPath} mints client tokens without an API key; turn it off where others can reach this server")]
     private static partial void LogDemoPage(ILogger logger, string tokenPath);
+
+    [LoggerMessage(EventId = 1333, Level = LogLevel.Information, Message = "Browser:DemoPage is on and AllowedHosts is not set: only requests for {Hosts} are answered (others get 400); list the names you use in AllowedHosts (semicolon-separated) to reach it by another name")]
+    private static partial void LogLoopbackHostsOnly(ILogger logger, string hosts);
 
     [LoggerMessage(EventId = 1331, Level = LogLevel.Information, Message = "Browser:AllowedOrigins is empty: browsers are refused on /v1/realtime; SDK clients without an Origin header can still connect")]
     private static partial void LogNoOrigins(ILogger logger);

@@ -20,11 +20,13 @@ internal static partial class DemoTokenEndpoint
         [FromServices] IOptions<BrowserOptions> options,
         [FromServices] ClientTokens tokens,
         [FromServices] SessionPolicy policy,
-        [FromServices] ILoggerFactory loggers)
+        [FromServices] ILoggerFactory loggers,
+        [FromServices] SameOrigin sameOrigin)
     {
         // A page on another site could otherwise POST here (a simple cross-site form post needs no CORS preflight)
-        // and hand the token to its own script. Tools without Origin (curl on the developer's machine) are fine.
-        if (!SameOrigin.IsSameOriginOrNone(context.Request))
+        // and hand the token to its own script; a page on a rebinding domain is refused by host (see SameOrigin). Tools
+        // without Origin (curl on the developer's machine) are fine.
+        if (!sameOrigin.IsSameOriginOrNone(context.Request))
         {
             LogCrossSite(loggers.CreateLogger("VoiceBridge.Browser"), context.Request.Headers.Origin.ToString());
             await ClientSecretsEndpoint.WriteErrorAsync(context, StatusCodes.Status403Forbidden, "origin_not_allowed", "The demo token is for the demo page on this server only.", null);

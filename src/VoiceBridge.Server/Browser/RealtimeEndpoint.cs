@@ -21,7 +21,8 @@ internal static partial class RealtimeEndpoint
         [FromServices] TimeProvider time,
         [FromServices] ILoggerFactory loggers,
         [FromServices] CallAdmission admission,
-        [FromServices] CallSessions calls)
+        [FromServices] CallSessions calls,
+        [FromServices] SameOrigin sameOrigin)
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<RealtimeClientLeg>();
@@ -34,7 +35,7 @@ internal static partial class RealtimeEndpoint
         var origin = context.Request.Headers.Origin.ToString();
         // The demo page, when served, is this server's own origin: it may connect without being listed.
         if (origin.Length > 0 && !settings.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase)
-            && !(settings.DemoPage && SameOrigin.IsSameOrigin(context.Request)))
+            && !(settings.DemoPage && sameOrigin.IsSameOrigin(context.Request)))
         {
             LogOriginRefused(logger, origin);
             await ClientSecretsEndpoint.WriteErrorAsync(context, StatusCodes.Status403Forbidden, "origin_not_allowed", "This origin may not connect.", null);
@@ -71,7 +72,7 @@ internal static partial class RealtimeEndpoint
         var subprotocol = offered.Contains(BrowserUrls.RealtimeSubprotocol, StringComparer.Ordinal) ? BrowserUrls.RealtimeSubprotocol : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
-        var leg = new RealtimeClientLeg(socket, filter, effective, BrowserSessionSettings.From(settings), settings.ExposeTools, time, logger);
+        using var leg = new RealtimeClientLeg(socket, filter, effective, BrowserSessionSettings.From(settings), settings.ExposeTools, time, logger);
         // Not linked to ApplicationStopping: on shutdown the drain lets the session finish, then stops it (Shutdown/).
         await calls.RunAsync(leg, context.RequestAborted);
     }

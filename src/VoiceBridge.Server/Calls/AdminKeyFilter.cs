@@ -20,7 +20,10 @@ internal sealed partial class AdminKeyFilter(IOptions<AuditOptions> options, Adm
         var http = context.HttpContext;
         var request = http.Request;
         var presented = KeyList.BearerToken(request);
-        if (string.IsNullOrEmpty(presented))
+        // A key sent without "Bearer " (or in another scheme) is a key that does not work: said as such, counted as a
+        // wrong key, and the refusal names the form that works.
+        var notBearer = presented is null && request.Headers.Authorization.ToString().Trim().Length > 0;
+        if (string.IsNullOrEmpty(presented) && !notBearer)
         {
             LogRefused(logger, request.Method, request.Path, "no admin key");
             http.Response.Headers.WWWAuthenticate = "Bearer";
@@ -35,8 +38,15 @@ internal sealed partial class AdminKeyFilter(IOptions<AuditOptions> options, Adm
             return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many wrong admin keys from this address; retry later.");
         }
 
-        var valid = KeyList.Contains(options.Value.AdminKeys, presented);
+        var valid = !notBearer && KeyList.Contains(options.Value.AdminKeys, presented);
         throttle.End(address, failed: !valid);
+        if (notBearer)
+        {
+            LogRefused(logger, request.Method, request.Path, "Authorization header is not Bearer");
+            http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_request\"";
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid admin key: send it as 'Authorization: Bearer <key>'.");
+        }
+
         if (!valid)
         {
             LogRefused(logger, request.Method, request.Path, "invalid admin key");

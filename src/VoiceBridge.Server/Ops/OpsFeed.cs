@@ -348,7 +348,7 @@ internal sealed partial class OpsFeed : BackgroundService, ICallObserverFactory
             OpsHistogram.Percentile(hops, 0.99),
             OpsHistogram.Percentile(firstAudio, 0.50),
             OpsHistogram.Percentile(firstAudio, 0.95),
-            _auditTrail.Queued,
+            _auditTrail.Waiting,
             ready);
         lock (_history)
         {

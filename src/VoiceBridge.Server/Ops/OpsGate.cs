@@ -19,7 +19,7 @@ internal sealed partial class OpsGate(RequestDelegate next, OpsSessions sessions
     private Task GuardAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!SameOrigin.IsSameOriginOrNone(request))
+        if (!SameOrigin.IsOwnPageOrNone(request))
         {
             LogRefused(logger, request.Path, "foreign origin", request.Headers.Origin.ToString());
             context.Response.StatusCode = StatusCodes.Status403Forbidden;

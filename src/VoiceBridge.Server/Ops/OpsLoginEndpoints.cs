@@ -26,7 +26,7 @@ internal static partial class OpsLoginEndpoints
     private static async Task<IResult> LoginAsync(HttpContext context, OpsSessions sessions, AdminKeyThrottle throttle, ILogger<OpsSessions> logger)
     {
         var request = context.Request;
-        if (!SameOrigin.IsSameOriginOrNone(request))
+        if (!SameOrigin.IsOwnPageOrNone(request))
         {
             LogRefused(logger, "request from another origin");
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The dashboard's login is for its own page.");
@@ -70,7 +70,7 @@ internal static partial class OpsLoginEndpoints
 
     private static IResult Logout(HttpContext context)
     {
-        if (!SameOrigin.IsSameOriginOrNone(context.Request))
+        if (!SameOrigin.IsOwnPageOrNone(context.Request))
         {
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The dashboard's logout is for its own page.");
         }

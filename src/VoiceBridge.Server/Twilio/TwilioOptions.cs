@@ -18,7 +18,8 @@ internal sealed class TwilioOptions
 
     /// <summary>
     /// The public https base URL Twilio uses to reach this server (for example https://bridge.example.com).
-    /// When set, signatures are checked against it; otherwise the URL is rebuilt from forwarded headers.
+    /// When set, signatures are checked against it; otherwise the URL is the request's own, as a trusted proxy forwarded it
+    /// (<c>ForwardedHeaders:KnownProxies</c>).
     /// </summary>
     public Uri? PublicBaseUrl { get; set; }
 

@@ -4,8 +4,10 @@ namespace VoiceBridge.Server.Twilio;
 /// Rebuilds URLs the way Twilio saw them. Behind a TLS-terminating proxy ASP.NET Core sees
 /// <c>http://internal:8080/…</c>, but Twilio signed <c>https://public-host/…</c>
 /// (docs/protocols/twilio-media-streams.md#request-signatures), so the public URL comes from <see
-/// cref="TwilioOptions.PublicBaseUrl"/> or, failing that, the forwarded headers. Trusting forwarded headers here is
-/// safe: they only choose which URL the HMAC is checked against, and a valid HMAC still needs the auth token.
+/// cref="TwilioOptions.PublicBaseUrl"/> or, failing that, the request's own scheme and host. Those reflect
+/// <c>X-Forwarded-Proto</c>/<c>X-Forwarded-Host</c> only when a trusted proxy sent them (the forwarded-headers
+/// middleware, <c>ForwardedHeaders:KnownProxies</c>); from anyone else the headers would choose the stream URL written
+/// into the TwiML.
 /// </summary>
 internal static class TwilioUrls
 {
@@ -34,19 +36,15 @@ internal static class TwilioUrls
 
     private static string PublicBase(HttpRequest request, TwilioOptions options, bool websocket)
     {
-        string scheme;
-        string authority;
         if (options.PublicBaseUrl is { } configured)
         {
-            scheme = configured.Scheme;
-            authority = configured.IsDefaultPort ? configured.Host : configured.Authority;
+            var scheme = configured.Scheme;
+            var authority = configured.IsDefaultPort ? configured.Host : configured.Authority;
             var basePath = configured.AbsolutePath.TrimEnd('/');
             return Compose(scheme, authority, websocket) + basePath;
         }
 
-        scheme = FirstValue(request.Headers["X-Forwarded-Proto"]) ?? request.Scheme;
-        authority = FirstValue(request.Headers["X-Forwarded-Host"]) ?? request.Host.Value ?? "localhost";
-        return Compose(scheme, authority, websocket);
+        return Compose(request.Scheme, request.Host.Value ?? "localhost", websocket);
     }
 
     private static string Compose(string scheme, string authority, bool websocket)
@@ -54,18 +52,5 @@ internal static class TwilioUrls
         var secure = scheme.Equals("https", StringComparison.OrdinalIgnoreCase) || scheme.Equals("wss", StringComparison.OrdinalIgnoreCase);
         var finalScheme = websocket ? (secure ? "wss" : "ws") : (secure ? "https" : "http");
         return finalScheme + "://" + authority;
-    }
-
-    private static string? FirstValue(Microsoft.Extensions.Primitives.StringValues values)
-    {
-        var value = values.ToString();
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        // Proxies append: "https, http" — the first entry is the one the client used.
-        var comma = value.IndexOf(',', StringComparison.Ordinal);
-        return (comma >= 0 ? value[..comma] : value).Trim();
     }
 }

@@ -34,6 +34,27 @@ public sealed class AuditAudioTests
         Assert.Equal(original.Replace(payloadText, replaced.GetRawText(), StringComparison.Ordinal), Encoding.UTF8.GetString(output.WrittenSpan));
     }
 
+    [Theory]
+    [InlineData("twilio-media-stream-from-twilio.jsonl", "\"event\":\"media\"", "media.payload")]
+    [InlineData("openai-realtime-client-events.jsonl", "input_audio_buffer.append", "audio")]
+    [InlineData("openai-realtime-server-events-function-call-turn.jsonl", "response.output_audio.delta", "delta")]
+    public void Rewrite_WithThePayloadAlreadyDecoded_WritesTheSameRecord(string file, string marker, string field)
+    {
+        // The legs hand the audit the payload they decoded; the record must not differ from one that decodes it again,
+        // or `audit verify` and old trails would disagree with new ones.
+        var original = Encoding.UTF8.GetBytes(RealtimeFixtures.Lines(file).First(l => l.Contains(marker, StringComparison.Ordinal)));
+        using var document = JsonDocument.Parse(original);
+        var audio = field.Split('.').Aggregate(document.RootElement, (e, name) => e.GetProperty(name)).GetBytesFromBase64();
+        var decoding = new ArrayBufferWriter<byte>();
+        var given = new ArrayBufferWriter<byte>();
+
+        Assert.True(AuditAudio.TryRewrite(original, 960, decoding, out var decodedReference));
+        Assert.True(AuditAudio.TryRewrite(original, 960, audio, given, out var givenReference));
+
+        Assert.Equal(Encoding.UTF8.GetString(decoding.WrittenSpan), Encoding.UTF8.GetString(given.WrittenSpan));
+        Assert.Equal(decodedReference, givenReference);
+    }
+
     [Fact]
     public void Rewrite_UnescapesAnEscapedPayload()
     {

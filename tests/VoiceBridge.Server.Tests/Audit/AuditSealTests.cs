@@ -29,7 +29,8 @@ public sealed class AuditSealTests
 
         ended.Complete("caller_hung_up");
         await ended.Completion.WaitAsync(AuditPipeline.Timeout, Token);
-        for (var commits = 0; commits < 100 && AuditVerifier.VerifyFile(pipeline.FileOf("CAlive"), Keys).Records < 5; commits++)
+        // The live call's records are durable within the flush interval (the ended call's commit need not include them).
+        for (var commits = 0; commits < 100 && (pipeline.Files().Length < 2 || AuditVerifier.VerifyFile(pipeline.FileOf("CAlive"), Keys).Records < 5); commits++)
         {
             await commit.WaitAsync(AuditPipeline.Timeout, Token);
             commit = pipeline.Trail.NextCommit;

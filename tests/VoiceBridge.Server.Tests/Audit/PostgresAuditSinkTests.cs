@@ -120,11 +120,12 @@ public sealed class PostgresAuditSinkTests
     {
         var trail = new AuditTrail(Options.Create(new AuditOptions()), TimeProvider.System);
         var state = new AuditCallState(trail.Open(header.CallId, header.Transport), header);
-        state.Append(state.Chain.WriteHeader(header).Span, header.Started, AuditDirection.Bridge, AuditCallState.HeaderType);
+        using var chain = new AuditChainWriter();
+        state.Append(chain.WriteHeader(header).Span, 0, header.Started, AuditDirection.Bridge, AuditCallState.HeaderType);
         for (var i = 1; i <= records; i++)
         {
-            var line = state.Chain.WriteRecord(header.Started.AddSeconds(i), AuditDirection.CallerIn, "e", Encoding.UTF8.GetBytes($$"""{"n":{{i}}}"""));
-            state.Append(line.Span, header.Started.AddSeconds(i), AuditDirection.CallerIn, "e");
+            var line = chain.WriteRecord(header.Started.AddSeconds(i), AuditDirection.CallerIn, "e", Encoding.UTF8.GetBytes($$"""{"n":{{i}}}"""));
+            state.Append(line.Span, chain.LastSeq, header.Started.AddSeconds(i), AuditDirection.CallerIn, "e");
         }
 
         return state;

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Security;
@@ -15,13 +16,15 @@ public sealed class AdminApiTests : IDisposable
 {
     private const string AdminKey = "admin-key-for-tests-0123456789abcdef";
     private readonly string _auditDirectory = Directory.CreateTempSubdirectory("voicebridge-admin-").FullName;
+    private readonly CallStartedSignal _started = new();
     private readonly WebApplicationFactory<Program> _factory;
 
     public AdminApiTests()
     {
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
             .UseSetting("Audit:Directory", _auditDirectory)
-            .UseSetting("Audit:AdminKeys:0", AdminKey));
+            .UseSetting("Audit:AdminKeys:0", AdminKey)
+            .ConfigureTestServices(services => services.AddSingleton<ICallObserverFactory>(_started)));
     }
 
     [Theory]
@@ -55,19 +58,11 @@ public sealed class AdminApiTests : IDisposable
         await SendAsync(socket, "{\"event\":\"start\",\"start\":{\"streamSid\":\"MZ1\",\"callSid\":\"" + CallSid
             + "\",\"customParameters\":{\"callToken\":\"" + tokens.Mint(CallSid, "+15551230000") + "\"}},\"streamSid\":\"MZ1\"}");
 
-        // The list shows the call once its start message has been accepted; poll the API itself, as an operator would.
-        JsonElement call = default;
-        var body = string.Empty;
-        for (var attempt = 0; attempt < 500 && call.ValueKind == JsonValueKind.Undefined; attempt++)
-        {
-            body = await client.GetStringAsync(new Uri("/calls", UriKind.Relative), TestContext.Current.CancellationToken);
-            using var live = JsonDocument.Parse(body);
-            call = live.RootElement.EnumerateArray().Select(c => c.Clone()).FirstOrDefault();
-            if (call.ValueKind == JsonValueKind.Undefined)
-            {
-                await Task.Yield();
-            }
-        }
+        // The list shows the call once its start message has been accepted: awaited as an event, then asked once.
+        Assert.Equal(CallSid, await _started.Started.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        var body = await client.GetStringAsync(new Uri("/calls", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var live = JsonDocument.Parse(body);
+        var call = Assert.Single(live.RootElement.EnumerateArray());
 
         Assert.Equal(CallSid, call.GetProperty("id").GetString());
         Assert.Equal("twilio", call.GetProperty("transport").GetString());

@@ -87,6 +87,24 @@ public sealed class AdminKeyTests
         Assert.Equal("Invalid admin key.", await TitleAsync(wrong));
     }
 
+    [Theory]
+    [InlineData(AdminKey)]
+    [InlineData("Basic " + AdminKey)]
+    public async Task AKeyNotSentAsBearer_IsCalledInvalid_AndTheRefusalNamesTheBearerForm(string header)
+    {
+        using var app = Boot(("Audit:AdminKeys:0", AdminKey));
+        using var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/calls");
+        Assert.True(request.Headers.TryAddWithoutValidation("Authorization", header));
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var title = await TitleAsync(response);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.StartsWith("Invalid admin key", title, StringComparison.Ordinal);
+        Assert.Contains("Authorization: Bearer <key>", title, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ACommaSeparatedValue_ConfiguresSeveralKeys()
     {

@@ -42,6 +42,8 @@ public sealed class BrowserTelemetryTests
         var deltas = client.Received.Count(e => e["type"]!.GetValue<string>() == "response.output_audio.delta");
         await client.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
         var call = await spans.CallEnded(traceId).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        // The per-frame counters are observed when an exporter collects; collect now.
+        listener.RecordObservableInstruments();
 
         Assert.Equal("browser", call.GetTagItem("voicebridge.transport"));
         Assert.StartsWith("browser_", (string)call.GetTagItem("voicebridge.session.id")!, StringComparison.Ordinal);
@@ -65,7 +67,8 @@ public sealed class BrowserTelemetryTests
         Assert.Equal(counts.GetValueOrDefault("voicebridge.audio.bytes caller in"), counts.GetValueOrDefault("voicebridge.audio.bytes upstream out"));
     }
 
-    // Sums per instrument, and per leg and direction for the audio instruments.
+    // Sums per instrument, and per leg and direction for the audio instruments; an observable counter reports its
+    // running total, so its last observation is kept.
     private static MeterListener Listen(IMeterFactory hostMeters, ConcurrentDictionary<string, double> counts)
     {
         var listener = new MeterListener
@@ -88,7 +91,7 @@ public sealed class BrowserTelemetryTests
             }
 
             var key = leg is null ? instrument.Name : $"{instrument.Name} {leg} {direction}";
-            counts.AddOrUpdate(key, value, (_, sum) => sum + value);
+            counts.AddOrUpdate(key, value, (_, sum) => instrument.IsObservable ? value : sum + value);
         });
         listener.Start();
         return listener;

@@ -1,9 +1,0 @@
-namespace VoiceBridge.Server.Audit;
-
-internal enum AuditEntryKind
-{
-    Header,
-    Record,
-    Audio,
-    Close,
-}
