@@ -92,6 +92,19 @@ public sealed class OpsDashboardTests
             Assert.StartsWith("403 A viewer key may only watch", refused, StringComparison.Ordinal);
             Lap("viewer refused");
 
+            // A page of another origin in the same logged-in browser: the session cookie goes along (same host, so
+            // same site, whatever the port), but the hub refuses the socket by its Origin; the page's own origin opens it.
+            const string OpenHub = "url => new Promise(done => { const ws = new WebSocket(url); ws.onopen = () => { done('open'); ws.close(); }; ws.onclose = e => done('closed ' + e.code); })";
+            var hubUrl = new UriBuilder(bridge.BaseUri) { Scheme = "ws", Path = "/ops/hub" }.Uri.AbsoluteUri;
+            Assert.Equal("open", await page.EvaluateAsync<string>(OpenHub, hubUrl));
+            var foreignOrigin = new UriBuilder(bridge.BaseUri) { Port = bridge.BaseUri.Port == 18999 ? 18998 : 18999, Path = "/" }.Uri;
+            var foreign = await browser.NewPageAsync();
+            await foreign.RouteAsync(foreignOrigin.AbsoluteUri + "**", route => route.FulfillAsync(new RouteFulfillOptions { ContentType = "text/html", Body = "<!doctype html><title>elsewhere</title>" }));
+            await foreign.GotoAsync(foreignOrigin.AbsoluteUri);
+            Assert.Equal("closed 1006", await foreign.EvaluateAsync<string>(OpenHub, hubUrl));
+            await foreign.CloseAsync();
+            Lap("foreign origin refused");
+
             // An operator watches the call's transcript grow.
             await page.ClickAsync("#logout");
             await page.WaitForSelectorAsync("#login:not([hidden])");
