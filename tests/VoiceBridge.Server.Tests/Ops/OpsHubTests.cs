@@ -98,6 +98,30 @@ public sealed class OpsHubTests
     }
 
     [Fact]
+    public async Task Login_FromThePagesOwnOrigin_WorksUnderTheNameADeploymentUses_NotOnlyLoopback()
+    {
+        // Demo page off (as in production): every host name is answered. The dashboard's page at its real name must
+        // be able to log in; only another origin is refused.
+        using var host = new OpsTestHost(("Browser:DemoPage", "false"));
+        using var http = new HttpClient { BaseAddress = host.Address };
+        var name = "voice.example.com:" + host.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        using var own = new HttpRequestMessage(HttpMethod.Post, "/ops/login") { Content = JsonContent.Create(new { key = OpsTestHost.ViewerKey }) };
+        own.Headers.Host = name;
+        own.Headers.Add("Origin", "http://" + name);
+        own.Headers.Add("Sec-Fetch-Site", "same-origin");
+        using var accepted = await http.SendAsync(own, Ct);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Contains(accepted.Headers.GetValues("Set-Cookie"), cookie => cookie.StartsWith("vb_ops=", StringComparison.Ordinal));
+
+        using var other = new HttpRequestMessage(HttpMethod.Post, "/ops/login") { Content = JsonContent.Create(new { key = OpsTestHost.ViewerKey }) };
+        other.Headers.Host = name;
+        other.Headers.Add("Origin", "http://evil.example.com:" + host.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var refused = await http.SendAsync(other, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Viewer_SeesTheCall_ButCannotActOnIt()
     {
         using var host = new OpsTestHost();
