@@ -6,6 +6,7 @@ using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Direct;
 using VoiceBridge.Server.Hosting;
 using VoiceBridge.Server.Limits;
+using VoiceBridge.Server.Ops;
 using VoiceBridge.Server.Shutdown;
 using VoiceBridge.Server.Telemetry;
 using VoiceBridge.Server.Tools;
@@ -30,6 +31,7 @@ builder.AddCalls();
 builder.AddTools();
 builder.AddLimits();
 builder.AddShutdown();
+builder.AddOps();
 
 var app = builder.Build();
 if (!app.PassesStartupChecks())
@@ -40,11 +42,13 @@ if (!app.PassesStartupChecks())
 app.UseTrustedProxies();
 app.UseLimits();
 app.UseCallCore();
+app.UseOps();
 app.MapHealth();
 app.MapTwilio();
 app.MapBrowser();
 app.MapDirect();
 app.MapCalls();
+app.MapOps();
 
 app.Run();
 return 0;

@@ -9,13 +9,13 @@ using VoiceBridge.Server.Twilio;
 namespace VoiceBridge.Server.Calls;
 
 /// <summary>
-/// Live call control under <c>/calls</c> (admin key): mid-call instructions, say a text now, hang up, transfer, and
-/// outbound calls. Unknown call → 404; a call without control (not started yet, or a browser call for transfer) → 409.
-/// Every action is audited with the admin key's id through <see cref="ControlAudit"/>.
+/// Live call control under <c>/calls</c> (admin key): mid-call instructions, say a text now, hang up, transfer (carried
+/// out by <see cref="CallControl"/>, which the operations dashboard uses too), and outbound calls. Every action is
+/// audited with the admin key's id through <see cref="ControlAudit"/>.
 /// </summary>
 internal static class CallControlEndpoints
 {
-    private const int MaxTextChars = 4000;
+    private const int MaxTextChars = CallControl.MaxTextChars;
 
     public static RouteGroupBuilder MapCallControl(this RouteGroupBuilder calls)
     {
@@ -30,39 +30,17 @@ internal static class CallControlEndpoints
     private static async Task<IResult> InstructionsAsync(string id, HttpContext context, CallRegistry registry, ILogger<CallController> logger)
     {
         var body = await ReadAsync(context, CallsJsonContext.Default.InstructionsRequest);
-        if (body?.Instructions is not { Length: > 0 and <= MaxTextChars * 4 } instructions)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Body must be {\"instructions\": \"…\"} with non-empty instructions.");
-        }
-
-        return await ActAsync(id, "instructions", context, registry, logger, instructions.Length + " chars",
-            control => control.UpdateInstructionsAsync(instructions));
+        return Answer(await CallControl.InstructionsAsync(registry, logger, id, body?.Instructions, AdminKeyId.Of(context.Request)));
     }
 
     private static async Task<IResult> SayAsync(string id, HttpContext context, CallRegistry registry, ILogger<CallController> logger)
     {
         var body = await ReadAsync(context, CallsJsonContext.Default.SayRequest);
-        if (body?.Text is not { Length: > 0 and <= MaxTextChars } text)
-        {
-            return Problem(StatusCodes.Status400BadRequest, $"Body must be {{\"text\": \"…\"}} with 1–{MaxTextChars} characters.");
-        }
-
-        return await ActAsync(id, "say", context, registry, logger, text.Length + " chars", control => control.SayAsync(text));
+        return Answer(await CallControl.SayAsync(registry, logger, id, body?.Text, AdminKeyId.Of(context.Request)));
     }
 
-    private static IResult Hangup(string id, HttpContext context, CallRegistry registry, ILogger<CallController> logger)
-    {
-        if (registry.Find(id) is not { } call)
-        {
-            return UnknownCall(id);
-        }
-
-        ControlAudit.Record(logger, call, new ControlAction("hangup", AdminKeyId.Of(context.Request), null));
-        // Closing the stream ends the Twilio call: no TwiML follows our <Connect>
-        // (docs/protocols/twilio-media-streams.md#frames-timing-and-closing).
-        call.Stop(CallEndReason.EndedByBridge, "hung up by an operator");
-        return Results.Json(new ControlResult(id, "hangup", "ending"), CallsJsonContext.Responses.ControlResult, statusCode: StatusCodes.Status202Accepted);
-    }
+    private static IResult Hangup(string id, HttpContext context, CallRegistry registry, ILogger<CallController> logger) =>
+        Answer(CallControl.Hangup(registry, logger, id, AdminKeyId.Of(context.Request)));
 
     private static async Task<IResult> TransferAsync(
         string id,
@@ -72,27 +50,7 @@ internal static class CallControlEndpoints
         ILogger<CallController> logger)
     {
         var body = await ReadAsync(context, CallsJsonContext.Default.TransferRequest, allowEmpty: true);
-        var number = body?.To ?? tools.Value.TransferNumber;
-        if (string.IsNullOrEmpty(number))
-        {
-            return Problem(StatusCodes.Status400BadRequest, "No number: send {\"to\": \"+1…\"} or configure Tools:TransferNumber.");
-        }
-
-        if (registry.Find(id) is not { } call)
-        {
-            return UnknownCall(id);
-        }
-
-        if (call.Transport != "twilio" || call.Feature<CallController>() is not { } control)
-        {
-            return Problem(StatusCodes.Status409Conflict, "Only a live phone call can be transferred.");
-        }
-
-        ControlAudit.Record(logger, call, new ControlAction("transfer", AdminKeyId.Of(context.Request), number));
-        var result = await control.TransferAsync(number, context.RequestAborted);
-        return result.Succeeded
-            ? Results.Json(new ControlResult(id, "transfer", control.State), CallsJsonContext.Responses.ControlResult)
-            : Problem(StatusCodes.Status502BadGateway, result.Error ?? "Twilio refused the transfer.");
+        return Answer(await CallControl.TransferAsync(registry, logger, id, body?.To, tools.Value.TransferNumber, AdminKeyId.Of(context.Request), context.RequestAborted));
     }
 
     private static async Task<IResult> OutboundAsync(
@@ -136,30 +94,9 @@ internal static class CallControlEndpoints
         return Results.Json(new OutboundResult(callSid, result.CallStatus), CallsJsonContext.Responses.OutboundResult, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ActAsync(
-        string id,
-        string action,
-        HttpContext context,
-        CallRegistry registry,
-        ILogger logger,
-        string detail,
-        Func<CallController, ValueTask<bool>> run)
-    {
-        if (registry.Find(id) is not { } call)
-        {
-            return UnknownCall(id);
-        }
-
-        if (call.Feature<CallController>() is not { } control)
-        {
-            return Problem(StatusCodes.Status409Conflict, "This call cannot be controlled yet (its upstream is not connected).");
-        }
-
-        ControlAudit.Record(logger, call, new ControlAction(action, AdminKeyId.Of(context.Request), detail));
-        return await run(control)
-            ? Results.Json(new ControlResult(id, action, control.State), CallsJsonContext.Responses.ControlResult, statusCode: StatusCodes.Status202Accepted)
-            : Problem(StatusCodes.Status409Conflict, "The call ended before the action could be sent.");
-    }
+    private static IResult Answer(ControlOutcome outcome) => outcome.Result is { } result
+        ? Results.Json(result, CallsJsonContext.Responses.ControlResult, statusCode: outcome.Status)
+        : Problem(outcome.Status, outcome.Problem ?? "Refused.");
 
     private static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, bool allowEmpty = false)
         where T : class
@@ -178,8 +115,6 @@ internal static class CallControlEndpoints
             return null;
         }
     }
-
-    private static IResult UnknownCall(string id) => Problem(StatusCodes.Status404NotFound, $"No live call '{id}'.");
 
     private static IResult Problem(int status, string title) => Results.Problem(statusCode: status, title: title);
 }
