@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tools;
 using VoiceBridge.Server.Twilio;
 
@@ -21,13 +20,13 @@ internal static class CallControlEndpoints
     {
         calls.MapPost("/{id}/instructions", InstructionsAsync);
         calls.MapPost("/{id}/say", SayAsync);
-        calls.MapPost("/{id}/hangup", Hangup);
+        calls.MapPost("/{id}/hangup", HangupAsync);
         calls.MapPost("/{id}/transfer", TransferAsync);
         calls.MapPost("/outbound", OutboundAsync);
         return calls;
     }
 
-    private static async Task<IResult> InstructionsAsync(string id, HttpContext context, CallRegistry registry, ILogger<CallController> logger)
+    private static async Task<IResult> InstructionsAsync(string id, HttpContext context, CallControlExecutor control)
     {
         var body = await ReadAsync(context, CallsJsonContext.Default.InstructionsRequest);
         if (body?.Instructions is not { Length: > 0 and <= MaxTextChars * 4 } instructions)
@@ -35,11 +34,10 @@ internal static class CallControlEndpoints
             return Problem(StatusCodes.Status400BadRequest, "Body must be {\"instructions\": \"…\"} with non-empty instructions.");
         }
 
-        return await ActAsync(id, "instructions", context, registry, logger, instructions.Length + " chars",
-            control => control.UpdateInstructionsAsync(instructions));
+        return await DispatchAsync(context, control, id, CallControlCommand.Instructions, instructions);
     }
 
-    private static async Task<IResult> SayAsync(string id, HttpContext context, CallRegistry registry, ILogger<CallController> logger)
+    private static async Task<IResult> SayAsync(string id, HttpContext context, CallControlExecutor control)
     {
         var body = await ReadAsync(context, CallsJsonContext.Default.SayRequest);
         if (body?.Text is not { Length: > 0 and <= MaxTextChars } text)
@@ -47,58 +45,27 @@ internal static class CallControlEndpoints
             return Problem(StatusCodes.Status400BadRequest, $"Body must be {{\"text\": \"…\"}} with 1–{MaxTextChars} characters.");
         }
 
-        return await ActAsync(id, "say", context, registry, logger, text.Length + " chars", control => control.SayAsync(text));
+        return await DispatchAsync(context, control, id, CallControlCommand.Say, text);
     }
 
-    private static IResult Hangup(string id, HttpContext context, CallRegistry registry, ILogger<CallController> logger)
-    {
-        if (registry.Find(id) is not { } call)
-        {
-            return UnknownCall(id);
-        }
+    private static Task<IResult> HangupAsync(string id, HttpContext context, CallControlExecutor control) =>
+        DispatchAsync(context, control, id, CallControlCommand.Hangup, null);
 
-        ControlAudit.Record(logger, call, new ControlAction("hangup", AdminKeyId.Of(context.Request), null));
-        // Closing the stream ends the Twilio call: no TwiML follows our <Connect>
-        // (docs/protocols/twilio-media-streams.md#frames-timing-and-closing).
-        call.Stop(CallEndReason.EndedByBridge, "hung up by an operator");
-        return Results.Json(new ControlResult(id, "hangup", "ending"), CallsJsonContext.Responses.ControlResult, statusCode: StatusCodes.Status202Accepted);
-    }
-
-    private static async Task<IResult> TransferAsync(
-        string id,
-        HttpContext context,
-        CallRegistry registry,
-        [FromServices] IOptions<ToolsOptions> tools,
-        ILogger<CallController> logger)
+    private static async Task<IResult> TransferAsync(string id, HttpContext context, CallControlExecutor control, [FromServices] IOptions<ToolsOptions> tools)
     {
         var body = await ReadAsync(context, CallsJsonContext.Default.TransferRequest, allowEmpty: true);
-        var number = body?.To ?? tools.Value.TransferNumber;
-        if (string.IsNullOrEmpty(number))
+        if (string.IsNullOrEmpty(body?.To ?? tools.Value.TransferNumber))
         {
             return Problem(StatusCodes.Status400BadRequest, "No number: send {\"to\": \"+1…\"} or configure Tools:TransferNumber.");
         }
 
-        if (registry.Find(id) is not { } call)
-        {
-            return UnknownCall(id);
-        }
-
-        if (call.Transport != "twilio" || call.Feature<CallController>() is not { } control)
-        {
-            return Problem(StatusCodes.Status409Conflict, "Only a live phone call can be transferred.");
-        }
-
-        ControlAudit.Record(logger, call, new ControlAction("transfer", AdminKeyId.Of(context.Request), number));
-        var result = await control.TransferAsync(number, context.RequestAborted);
-        return result.Succeeded
-            ? Results.Json(new ControlResult(id, "transfer", control.State), CallsJsonContext.Responses.ControlResult)
-            : Problem(StatusCodes.Status502BadGateway, result.Error ?? "Twilio refused the transfer.");
+        return await DispatchAsync(context, control, id, CallControlCommand.Transfer, body?.To);
     }
 
     private static async Task<IResult> OutboundAsync(
         HttpContext context,
         [FromServices] TwilioRestClient twilio,
-        [FromServices] OutboundCalls outbound,
+        [FromServices] IOutboundInstructions outbound,
         [FromServices] IOptions<TwilioOptions> options,
         ILogger<CallController> logger)
     {
@@ -129,36 +96,21 @@ internal static class CallControlEndpoints
 
         if (!string.IsNullOrEmpty(body.Instructions))
         {
-            outbound.Add(callSid, body.Instructions);
+            await outbound.AddAsync(callSid, body.Instructions, context.RequestAborted);
         }
 
         ControlAudit.Log(logger, callSid, new ControlAction("outbound", AdminKeyId.Of(context.Request), to));
         return Results.Json(new OutboundResult(callSid, result.CallStatus), CallsJsonContext.Responses.OutboundResult, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ActAsync(
-        string id,
-        string action,
-        HttpContext context,
-        CallRegistry registry,
-        ILogger logger,
-        string detail,
-        Func<CallController, ValueTask<bool>> run)
+    // The call may live on this instance or another: the executor runs it where it is (Cluster/ carries it there).
+    private static async Task<IResult> DispatchAsync(HttpContext context, CallControlExecutor control, string id, string action, string? argument)
     {
-        if (registry.Find(id) is not { } call)
-        {
-            return UnknownCall(id);
-        }
-
-        if (call.Feature<CallController>() is not { } control)
-        {
-            return Problem(StatusCodes.Status409Conflict, "This call cannot be controlled yet (its upstream is not connected).");
-        }
-
-        ControlAudit.Record(logger, call, new ControlAction(action, AdminKeyId.Of(context.Request), detail));
-        return await run(control)
-            ? Results.Json(new ControlResult(id, action, control.State), CallsJsonContext.Responses.ControlResult, statusCode: StatusCodes.Status202Accepted)
-            : Problem(StatusCodes.Status409Conflict, "The call ended before the action could be sent.");
+        var command = new CallControlCommand { CallId = id, Action = action, AdminKeyId = AdminKeyId.Of(context.Request), Argument = argument };
+        var outcome = await control.DispatchAsync(command, context.RequestAborted);
+        return outcome.Succeeded
+            ? Results.Json(new ControlResult(id, action, outcome.State ?? "live"), CallsJsonContext.Responses.ControlResult, statusCode: outcome.Status)
+            : Problem(outcome.Status, outcome.Error ?? "The action failed.");
     }
 
     private static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, bool allowEmpty = false)
@@ -178,8 +130,6 @@ internal static class CallControlEndpoints
             return null;
         }
     }
-
-    private static IResult UnknownCall(string id) => Problem(StatusCodes.Status404NotFound, $"No live call '{id}'.");
 
     private static IResult Problem(int status, string title) => Results.Problem(statusCode: status, title: title);
 }
