@@ -2,6 +2,7 @@ using VoiceBridge.Server.Admission;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Browser;
 using VoiceBridge.Server.Calls;
+using VoiceBridge.Server.Cluster;
 using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Hosting;
 using VoiceBridge.Server.Limits;
@@ -27,6 +28,7 @@ builder.AddCalls();
 builder.AddTools();
 builder.AddLimits();
 builder.AddShutdown();
+builder.AddCluster();
 
 var app = builder.Build();
 if (!app.PassesStartupChecks())
@@ -35,6 +37,7 @@ if (!app.PassesStartupChecks())
 }
 
 app.UseTrustedProxies();
+app.UseCluster();
 app.UseLimits();
 app.UseCallCore();
 app.MapHealth();
