@@ -25,7 +25,10 @@ internal sealed class ClusterSettingsValidator(IOptions<AuditOptions> audit, IOp
         var failures = new List<string>();
         try
         {
-            _ = ConfigurationOptions.Parse(options.Redis!);
+            if (ConfigurationOptions.Parse(options.Redis!).EndPoints.Count == 0)
+            {
+                failures.Add("Cluster:Redis names no server (host:port[,password=…][,ssl=true]).");
+            }
         }
         catch (ArgumentException ex)
         {
