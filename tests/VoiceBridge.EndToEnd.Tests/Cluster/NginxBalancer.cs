@@ -111,8 +111,9 @@ internal sealed class NginxBalancer : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill();
-            await _process.WaitForExitAsync(CancellationToken.None);
+            // The whole tree: a worker left behind would keep the output pipes, and the wait for exit, open.
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
         }
 
         _process.Dispose();
