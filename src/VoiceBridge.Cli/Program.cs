@@ -1,6 +1,7 @@
 using System.CommandLine;
 using VoiceBridge.Cli.Audit;
 using VoiceBridge.Cli.Call;
+using VoiceBridge.Cli.Floor;
 using VoiceBridge.Cli.Load;
 using VoiceBridge.Cli.Simulator;
 
@@ -9,4 +10,6 @@ root.Subcommands.Add(CallCommand.Create());
 root.Subcommands.Add(SimulatorCommand.Create());
 root.Subcommands.Add(LoadCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(FloorCommand.Create());
+root.Subcommands.Add(CompareCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

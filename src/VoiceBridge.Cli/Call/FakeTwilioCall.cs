@@ -195,7 +195,7 @@ public sealed class FakeTwilioCall : IDisposable
             timeout.CancelAfter(_options.RequestTimeout);
             try
             {
-                await _socket.ConnectAsync(streamUri, timeout.Token);
+                await _socket.ConnectAsync(ConnectUri(streamUri), timeout.Token);
             }
             catch (Exception ex) when (ex is WebSocketException or HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
@@ -268,6 +268,11 @@ public sealed class FakeTwilioCall : IDisposable
             null => Result(FakeTwilioCallOutcome.ConnectionLost, "the connection to the bridge was lost"),
         };
     }
+
+    private Uri ConnectUri(Uri streamUri) =>
+        _options.PlainWebSocketOnLoopback && streamUri.Scheme == "wss" && streamUri.IsLoopback
+            ? new UriBuilder(streamUri) { Scheme = "ws" }.Uri
+            : streamUri;
 
     // Frames are scheduled by absolute stream time: each timer tick sends every frame that is due by now, so a late
     // tick is caught up at once and the timer's own drift never accumulates. Returns false when the bridge ended.

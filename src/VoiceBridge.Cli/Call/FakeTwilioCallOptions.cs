@@ -44,6 +44,14 @@ public sealed record FakeTwilioCallOptions
     /// <summary>Hooks for the load tool (timestamps, pairing with the upstream session); null for a plain call.</summary>
     public FakeTwilioCallObserver? Observer { get; init; }
 
+    /// <summary>
+    /// Open a <c>wss://</c> stream URL on a loopback host as plain <c>ws://</c> (same host, port and path; the
+    /// signature still covers the URL as written). For bridges served without TLS on loopback that write
+    /// <c>wss://&lt;Host&gt;/…</c> into their TwiML regardless, such as Twilio's Node sample. Other hosts are never
+    /// downgraded.
+    /// </summary>
+    public bool PlainWebSocketOnLoopback { get; init; }
+
     /// <summary>Limit for the webhook, the WebSocket handshake and the closing handshake each.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

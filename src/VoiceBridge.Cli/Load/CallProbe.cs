@@ -29,6 +29,7 @@ internal sealed class CallProbe : FakeTwilioCallObserver
     private readonly long[] _inboundSentAt = new long[Ring];
     private readonly long[] _deltaSentAt = new long[Ring];
     private readonly TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _spoken = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _framesSent;
     private long _appendsReceived;
     private long _unexpectedAppends;
@@ -114,17 +115,33 @@ internal sealed class CallProbe : FakeTwilioCallObserver
         try
         {
             await _attached.Task.WaitAsync(LoadUpstream.AttachTimeout, TimeProvider.System, cancellationToken);
-            Volatile.Write(ref _state, 1);
         }
         catch (TimeoutException)
         {
             _metrics.Error("upstream-session-missing", "the bridge opened no upstream session within 10 s of start");
+            return;
         }
         finally
         {
             ReleaseGate();
         }
+
+        // The first frame waits until the bridge has spoken on its upstream session (its session.update): a bridge
+        // that drops caller audio until its upstream socket is open (Twilio's Node sample does) would otherwise lose
+        // the first frames and shift every frame after them by a position.
+        try
+        {
+            await _spoken.Task.WaitAsync(LoadUpstream.AttachTimeout, TimeProvider.System, cancellationToken);
+            Volatile.Write(ref _state, 1);
+        }
+        catch (TimeoutException)
+        {
+            _metrics.Error("upstream-session-silent", "the bridge sent nothing on its upstream session within 10 s of opening it");
+        }
     }
+
+    /// <summary>The first message of this call's upstream session arrived (simulator thread).</summary>
+    public void OnUpstreamSpoke() => _spoken.TrySetResult();
 
     /// <summary>The simulator accepted this call's upstream session (on the simulator's thread).</summary>
     public void OnUpstreamAttached()

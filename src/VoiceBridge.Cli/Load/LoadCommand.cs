@@ -4,7 +4,7 @@ namespace VoiceBridge.Cli.Load;
 
 /// <summary>
 /// <c>voicebridge load --url http://host:port --calls N --duration S [--ramp S] [--auth-token T] [--bridge-pid P]
-/// [--json out.json] [--html out.html] [--host-simulator PORT]</c>. Exit code 0 when every call was held with no
+/// [--json out.json] [--html out.html] [--host-simulator PORT] [--plain-ws]</c>. Exit code 0 when every call was held with no
 /// error and no dropped frame, 1 otherwise, 2 for bad arguments.
 /// </summary>
 internal static class LoadCommand
@@ -23,9 +23,13 @@ internal static class LoadCommand
         {
             Description = "Serve the simulator on this loopback port for the bridge to use as its upstream (Upstream:Endpoint=ws://127.0.0.1:PORT/v1/realtime); frames are then timed across the bridge.",
         };
+        var plainWs = new Option<bool>("--plain-ws")
+        {
+            Description = "Open a wss:// <Stream url> on a loopback host as ws:// (a bridge without TLS that writes wss:// into its TwiML anyway, like Twilio's Node sample).",
+        };
         var command = new Command("load", "Run many concurrent simulated Twilio calls against a bridge and report latency, drops and cost.")
         {
-            url, calls, duration, ramp, authToken, bridgePid, json, html, hostSimulator,
+            url, calls, duration, ramp, authToken, bridgePid, json, html, hostSimulator, plainWs,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -54,6 +58,7 @@ internal static class LoadCommand
                 AuthToken = parseResult.GetValue(authToken) is { Length: > 0 } token ? token
                     : Environment.GetEnvironmentVariable("TWILIO_AUTH_TOKEN") is { Length: > 0 } variable ? variable : null,
                 BridgePid = parseResult.GetValue(bridgePid),
+                PlainWebSocketOnLoopback = parseResult.GetValue(plainWs),
             };
 
             LoadUpstream? upstream = null;
@@ -63,7 +68,7 @@ internal static class LoadCommand
                 {
                     upstream = new LoadUpstream(port);
                     await upstream.StartAsync(cancellationToken);
-                    await stderr.WriteLineAsync($"simulator listening on {upstream.Uri}");
+                    await stderr.WriteLineAsync($"simulator listening on {upstream.Uri} (Realtime) and {upstream.TwilioUri} (Twilio framing, for the floor)");
                 }
 
                 if (!await WaitForBridgeAsync(bridge, stderr, cancellationToken))

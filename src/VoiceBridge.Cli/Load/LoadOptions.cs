@@ -20,6 +20,12 @@ public sealed record LoadOptions
     /// <summary>The bridge's process id, for CPU and memory from /proc; null skips those figures.</summary>
     public int? BridgePid { get; init; }
 
+    /// <summary>
+    /// Open a <c>wss://</c> stream URL on a loopback host as plain <c>ws://</c>: for a bridge without TLS that writes
+    /// <c>wss://</c> into its TwiML anyway (Twilio's Node sample). See <see cref="Call.FakeTwilioCallOptions.PlainWebSocketOnLoopback"/>.
+    /// </summary>
+    public bool PlainWebSocketOnLoopback { get; init; }
+
     /// <summary>How often CPU, memory and the progress line are sampled.</summary>
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -12,6 +12,12 @@ public sealed record LoadReport
     /// <summary>Calls that ran their whole length and hung up normally.</summary>
     public int CallsHeld { get; init; }
 
+    /// <summary>
+    /// Calls the bridge turned away: busy TwiML (<c>&lt;Reject&gt;</c> or <c>&lt;Say&gt;&lt;Hangup&gt;</c>), a
+    /// rejected webhook, or a refused stream upgrade. Also counted in <see cref="Errors"/>.
+    /// </summary>
+    public int CallsRefused { get; init; }
+
     /// <summary>Most calls up at once (paired with their upstream session and not yet ended).</summary>
     public int MaxCallsUp { get; init; }
 

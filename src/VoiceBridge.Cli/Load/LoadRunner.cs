@@ -54,6 +54,7 @@ public static class LoadRunner
         var holdEnd = holdStart + options.Duration.TotalSeconds;
         var frames = CountFrames(probes, metrics, upstream is not null);
         var held = 0;
+        var refused = 0;
         foreach (var result in results)
         {
             if (result.Outcome == FakeTwilioCallOutcome.Completed)
@@ -62,6 +63,7 @@ public static class LoadRunner
             }
             else
             {
+                refused += result.Outcome is FakeTwilioCallOutcome.Busy or FakeTwilioCallOutcome.WebhookRejected or FakeTwilioCallOutcome.StreamRefused ? 1 : 0;
                 metrics.Error("call-" + result.Outcome.ToString().ToLowerInvariant(), result.Detail);
             }
         }
@@ -72,6 +74,7 @@ public static class LoadRunner
             BridgeUrl = options.BridgeUrl.AbsoluteUri,
             CallsRequested = options.Calls,
             CallsHeld = held,
+            CallsRefused = refused,
             MaxCallsUp = sampler.MaxCallsUp,
             DurationSeconds = options.Duration.TotalSeconds,
             RampSeconds = options.Ramp.TotalSeconds,
@@ -117,6 +120,7 @@ public static class LoadRunner
                 PlayoutDelay = TimeSpan.FromMilliseconds(200),
                 Observer = probe,
                 RequestTimeout = TimeSpan.FromSeconds(15),
+                PlainWebSocketOnLoopback = options.PlainWebSocketOnLoopback,
             },
             http);
         using (call)
@@ -170,7 +174,7 @@ public static class LoadRunner
     private sealed class Sampler(LoadOptions options, CallProbe[] probes, LoadMetrics metrics, TextWriter? progress)
     {
         private readonly List<LoadSample> _timeline = [];
-        private readonly List<(double Seconds, double BridgeCpu, long BridgeRss, double ToolCpu, long ToolRss)> _raw = [];
+        private readonly List<Raw> _raw = [];
         private readonly bool _overwrite = progress is not null && !Console.IsErrorRedirected && ReferenceEquals(progress, Console.Error);
         private (double Cpu, long Rss)? _bridgeBaseline;
         private (double Cpu, long Rss) _toolBaseline;
@@ -232,10 +236,16 @@ public static class LoadRunner
             var last = inWindow[^1];
             var seconds = last.Seconds - first.Seconds;
             var cpu = bridge ? last.BridgeCpu - first.BridgeCpu : last.ToolCpu - first.ToolCpu;
+            var switchesFirst = bridge ? first.BridgeSwitches : first.ToolSwitches;
+            var switchesLast = bridge ? last.BridgeSwitches : last.ToolSwitches;
             var settled = inWindow.Where(s => s.Seconds >= holdStart + ((holdEnd - holdStart) / 4)).Select(s => bridge ? s.BridgeRss : s.ToolRss).Order().ToList();
             var steady = settled.Count > 0 ? settled[settled.Count / 2] : (bridge ? last.BridgeRss : last.ToolRss);
             var callsUp = _timeline.Where(s => s.Seconds >= first.Seconds && s.Seconds <= last.Seconds).Select(s => (double)s.CallsUp).DefaultIfEmpty(0).Average();
             var callMinutes = callsUp * seconds / 60;
+            (long Voluntary, long Involuntary)? switches = switchesFirst is { } a && switchesLast is { } b
+                ? (b.Voluntary - a.Voluntary, b.Involuntary - a.Involuntary)
+                : null;
+            var callFrames = callsUp * seconds * 50;
             return new ProcessFigures
             {
                 Pid = bridge ? options.BridgePid!.Value : Environment.ProcessId,
@@ -246,6 +256,10 @@ public static class LoadRunner
                 WindowSeconds = seconds,
                 CpuMsPerCallMinute = callMinutes > 0 ? cpu * 1000 / callMinutes : 0,
                 AverageCores = seconds > 0 ? cpu / seconds : 0,
+                VoluntaryContextSwitches = switches?.Voluntary,
+                InvoluntaryContextSwitches = switches?.Involuntary,
+                ContextSwitchesPerCallFrame = switches is { } s && callFrames > 0 ? (s.Voluntary + s.Involuntary) / callFrames : null,
+                WakeUpsPerCallFrame = switches is { } w && callFrames > 0 ? w.Voluntary / callFrames : null,
             };
         }
 
@@ -258,8 +272,11 @@ public static class LoadRunner
             var fps = interval > 0 ? (frames - _lastFrames) / interval : 0;
             var bridge = options.BridgePid is { } pid ? ProcessSampler.Read(pid) : null;
             var tool = ProcessSampler.Read(Environment.ProcessId) ?? default;
-            var previous = _raw.Count > 0 ? _raw[^1] : (Seconds: 0, BridgeCpu: _bridgeBaseline?.Cpu ?? 0, BridgeRss: 0L, ToolCpu: _toolBaseline.Cpu, ToolRss: 0L);
-            _raw.Add((seconds, bridge?.CpuSeconds ?? 0, bridge?.RssBytes ?? 0, tool.CpuSeconds, tool.RssBytes));
+            var previous = _raw.Count > 0 ? _raw[^1] : new Raw(0, _bridgeBaseline?.Cpu ?? 0, 0, _toolBaseline.Cpu, 0, null, null);
+            _raw.Add(new Raw(
+                seconds, bridge?.CpuSeconds ?? 0, bridge?.RssBytes ?? 0, tool.CpuSeconds, tool.RssBytes,
+                options.BridgePid is { } switchesPid ? ProcessSampler.ContextSwitches(switchesPid) : null,
+                ProcessSampler.ContextSwitches(Environment.ProcessId)));
             _timeline.Add(new LoadSample
             {
                 Seconds = Math.Round(seconds, 2),
@@ -274,6 +291,10 @@ public static class LoadRunner
             _lastSeconds = seconds;
             Print(seconds, up, fps);
         }
+
+        private sealed record Raw(
+            double Seconds, double BridgeCpu, long BridgeRss, double ToolCpu, long ToolRss,
+            (long Voluntary, long Involuntary)? BridgeSwitches, (long Voluntary, long Involuntary)? ToolSwitches);
 
         // A TTY gets one line rewritten in place every sample; a pipe or file gets a line every 5 s.
         private void Print(double seconds, int up, double fps)

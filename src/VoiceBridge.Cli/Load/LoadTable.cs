@@ -20,7 +20,7 @@ public static class LoadTable
         Latency("bridge hop out (upstream → caller)", report.OutboundHop);
         Latency("first audio (speech end → reply)", report.FirstAudio);
         var f = report.Frames;
-        Line($"{"calls held",-38}{report.CallsHeld:N0} / {report.CallsRequested:N0} (most up at once {report.MaxCallsUp:N0})");
+        Line($"{"calls held",-38}{report.CallsHeld:N0} / {report.CallsRequested:N0} (most up at once {report.MaxCallsUp:N0}; {report.CallsRefused:N0} refused)");
         if (report.HostedSimulator)
         {
             Line($"{"frames in (20 ms)",-38}{f.InboundSent:N0} sent, {f.InboundArrived:N0} arrived, {f.InboundDropped:N0} dropped");
@@ -42,6 +42,10 @@ public static class LoadTable
         {
             Line($"{"bridge CPU",-38}{b.CpuMsPerCallMinute:F1} ms per call-minute ({b.AverageCores:F2} cores over {b.WindowSeconds:F0} s)");
             Line($"{"bridge memory",-38}{b.RssPerCallKiB:F1} KiB per call (RSS {b.SteadyRssBytes / 1048576.0:F1} MiB steady − {b.BaselineRssBytes / 1048576.0:F1} MiB before calls)");
+            if (b.ContextSwitchesPerCallFrame is { } perFrame)
+            {
+                Line($"{"bridge context switches",-38}{perFrame:F2} per call per 20 ms, {b.WakeUpsPerCallFrame:F2} of them wake-ups ({b.VoluntaryContextSwitches:N0} voluntary, {b.InvoluntaryContextSwitches:N0} involuntary: yields, preemption)");
+            }
         }
 
         if (report.LoadTool is { } t)

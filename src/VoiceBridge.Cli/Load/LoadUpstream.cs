@@ -32,6 +32,9 @@ public sealed class LoadUpstream : IAsyncDisposable
     /// <summary>The URL to give the bridge as <c>Upstream:Endpoint</c> (after <see cref="StartAsync"/>).</summary>
     public Uri Uri => _server.Uri;
 
+    /// <summary>The URL to give <c>voicebridge floor</c> as <c>--upstream</c>: the simulator behind Twilio's framing.</summary>
+    public Uri TwilioUri => _server.TwilioUri;
+
     public Task<int> StartAsync(CancellationToken cancellationToken) => _server.StartAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
@@ -74,8 +77,17 @@ public sealed class LoadUpstream : IAsyncDisposable
 
     private sealed class Session(CallProbe probe) : SimulatorSessionTap
     {
+        private bool _spoke;
+
+        // One receive loop per session calls this: no race on _spoke.
         public override void OnClientMessage(RealtimeMessageKind kind)
         {
+            if (!_spoke)
+            {
+                _spoke = true;
+                probe.OnUpstreamSpoke();
+            }
+
             if (kind == RealtimeMessageKind.Audio)
             {
                 probe.OnAppendReceived();

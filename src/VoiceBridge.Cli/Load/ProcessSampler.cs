@@ -39,6 +39,47 @@ internal static class ProcessSampler
         }
     }
 
+    /// <summary>
+    /// Context switches of every live thread of the process, summed: <c>voluntary_ctxt_switches</c> (the thread
+    /// blocked: each one is followed by a wake-up) and <c>nonvoluntary_ctxt_switches</c> (preempted) from
+    /// <c>/proc/PID/task/TID/status</c>. Threads that have exited are not counted (a thread pool that retires threads
+    /// mid-window undercounts a little); null when /proc is missing.
+    /// </summary>
+    public static (long Voluntary, long Involuntary)? ContextSwitches(int pid)
+    {
+        try
+        {
+            long voluntary = 0, involuntary = 0;
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                    {
+                        if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            voluntary += long.Parse(line.AsSpan("voluntary_ctxt_switches:".Length).Trim(), CultureInfo.InvariantCulture);
+                        }
+                        else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            involuntary += long.Parse(line.AsSpan("nonvoluntary_ctxt_switches:".Length).Trim(), CultureInfo.InvariantCulture);
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The thread exited between listing and reading.
+                }
+            }
+
+            return (voluntary, involuntary);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The 1-minute load average from /proc/loadavg (what <c>uptime</c> shows first), or null.</summary>
     public static double? LoadAverage()
     {

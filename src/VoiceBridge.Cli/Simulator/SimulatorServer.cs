@@ -11,12 +11,16 @@ namespace VoiceBridge.Cli.Simulator;
 
 /// <summary>
 /// Serves <see cref="SimulatorEngine"/> sessions over a real WebSocket at <c>/v1/realtime</c> with Kestrel, one
-/// engine per connection. Used by <c>voicebridge simulator</c>, the load tool and end-to-end tests (in-process;
-/// port 0 picks a free port). It installs no console signal handlers: the owner decides when to stop.
+/// engine per connection, and at <c>/twilio-media</c> behind Twilio Media Streams framing
+/// (<see cref="SimulatorTwilioEndpoint"/>, for <c>voicebridge floor</c>). Used by <c>voicebridge simulator</c>, the
+/// load tool and end-to-end tests (in-process; port 0 picks a free port). It installs no console signal handlers: the owner decides when to stop.
 /// </summary>
 public sealed class SimulatorServer : IAsyncDisposable
 {
     public const string Path = "/v1/realtime";
+
+    /// <summary>The simulator behind a Twilio Media Streams socket (what <c>voicebridge floor</c> relays to).</summary>
+    public const string TwilioPath = "/twilio-media";
 
     private readonly SimulatorOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -46,7 +50,12 @@ public sealed class SimulatorServer : IAsyncDisposable
     public int Port { get; private set; }
 
     /// <summary><c>ws://host:port/v1/realtime</c> (after <see cref="StartAsync"/>).</summary>
-    public Uri Uri => new($"ws://{(_address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{_address}]" : _address.ToString())}:{Port}{Path}");
+    public Uri Uri => new($"ws://{Authority}{Path}");
+
+    /// <summary><c>ws://host:port/twilio-media</c> (after <see cref="StartAsync"/>): Twilio Media Streams framing in and out.</summary>
+    public Uri TwilioUri => new($"ws://{Authority}{TwilioPath}");
+
+    private string Authority => $"{(_address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{_address}]" : _address.ToString())}:{Port}";
 
     /// <summary>Binds and starts listening; returns the bound port.</summary>
     public async Task<int> StartAsync(CancellationToken cancellationToken)
@@ -66,6 +75,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         var endpoint = new SimulatorWebSocketEndpoint(_options, _timeProvider, app.Lifetime.ApplicationStopping, Tap);
         app.Map(Path, endpoint.HandleAsync);
+        app.Map(TwilioPath, new SimulatorTwilioEndpoint(_options, _timeProvider, app.Lifetime.ApplicationStopping, Tap).HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
 

@@ -20,7 +20,7 @@ namespace VoiceBridge.Server.Browser;
 /// core's call controller; the client sees them only with <c>Browser:ExposeTools</c>. Everything else about the call is
 /// the core's (<see cref="CallSession"/>).
 /// </summary>
-internal sealed partial class RealtimeClientLeg : ICallerLeg
+internal sealed partial class RealtimeClientLeg : ICallerLeg, IDisposable
 {
     /// <summary>Client event types forwarded (docs/protocols/openai-realtime.md#client-events, WebSocket only);
     /// anything else gets an error event.</summary>
@@ -61,6 +61,10 @@ internal sealed partial class RealtimeClientLeg : ICallerLeg
     // estimate of "still playing" (a client owns its playback and tells only by truncating).
     private long _playbackEndsAt;
 
+    // Fires when that estimate says the last response's audio has played: the browser's counterpart of Twilio's last mark
+    // echo, so what waits for the caller to have heard the assistant (a goodbye, the idle clock) goes on.
+    private readonly ITimer _playbackEnded;
+
     public RealtimeClientLeg(
         WebSocket client,
         SessionFieldFilter filter,
@@ -82,6 +86,7 @@ internal sealed partial class RealtimeClientLeg : ICallerLeg
         _logger = logger;
         _input = AudioPath.For(effective.InputRate, ClientAudioFormat.UpstreamRate);
         _output = AudioPath.For(effective.OutputRate, ClientAudioFormat.UpstreamRate, toClient: true);
+        _playbackEnded = time.CreateTimer(static state => ((RealtimeClientLeg)state!).OnPlaybackEnded(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public string Transport => "browser";
@@ -217,10 +222,24 @@ internal sealed partial class RealtimeClientLeg : ICallerLeg
     // Takes ownership of the message. Returns false when the client cannot keep up (the call then ends).
     public ValueTask<bool> OnUpstreamEventAsync(RealtimeEventType type, RealtimeMessage message, UpstreamAudioDelta audio, CancellationToken cancellationToken)
     {
+        if (type is RealtimeEventType.ResponseOutputAudioDone or RealtimeEventType.ResponseDone)
+        {
+            // All of the response's audio has been sent: say when it will have played.
+            ArmPlaybackEnded();
+        }
+
         switch (type)
         {
             case RealtimeEventType.ResponseOutputAudioDelta when audio.IsAudio:
                 return ValueTask.FromResult(ForwardAudio(message, audio));
+            case RealtimeEventType.ResponseDone when !_exposeTools && MayListToolItems(message.Span):
+                using (message)
+                {
+                    // One that cannot be read cannot be cleaned of the tool calls either: not relayed (the observers saw it).
+                    var cleaned = WithoutToolItems(message.Span);
+                    return ValueTask.FromResult(cleaned.IsEmpty || SendToClient(cleaned));
+                }
+
             case RealtimeEventType.SessionCreated or RealtimeEventType.SessionUpdated:
                 using (message)
                 {
@@ -246,8 +265,11 @@ internal sealed partial class RealtimeClientLeg : ICallerLeg
         await _client.SendQueuedAsync().WaitAsync(WebSocketClosing.Timeout, time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _client.DiscardQueued();
         await _client.CloseAsync(status, description, callerLoop, time);
+        Dispose();
         LogEnded(_logger, _id, ErrorsSent, DuplicateKeyEvents);
     }
+
+    public void Dispose() => _playbackEnded.Dispose();
 
     private RealtimeMessage UpstreamSessionUpdate()
     {
@@ -261,6 +283,64 @@ internal sealed partial class RealtimeClientLeg : ICallerLeg
     private RealtimeMessage Truncated(JsonObject root)
     {
         Interlocked.Exchange(ref _playbackEndsAt, 0);
+        _playbackEnded.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _call?.OnPlaybackProgress();
+        return ToMessage(root);
+    }
+
+    private void ArmPlaybackEnded()
+    {
+        var remaining = Interlocked.Read(ref _playbackEndsAt) - _time.GetTimestamp();
+        if (remaining > 0)
+        {
+            _playbackEnded.Change(TimeSpan.FromSeconds(remaining / (double)_time.TimestampFrequency), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnPlaybackEnded()
+    {
+        if (IsPlaying)
+        {
+            // Early by a rounding, or more audio was sent since: wait for the new end.
+            ArmPlaybackEnded();
+            return;
+        }
+
+        // A timer may fire while the call is closing: its features are gone by then.
+        if (_call is { HasEnded: false } call)
+        {
+            call.OnPlaybackProgress();
+        }
+    }
+
+    // Cheap pre-check on response.done (once per response): only one that lists a function call needs the parse.
+    private static bool MayListToolItems(ReadOnlySpan<byte> json) => json.IndexOf("\"function_call"u8) >= 0;
+
+    // The response.done of a response that called server-side tools, without those calls in its output: the client
+    // sees that a response ended, never what the server ran.
+    private static RealtimeMessage WithoutToolItems(ReadOnlySpan<byte> json)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(json)!.AsObject();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return default;
+        }
+
+        if (root["response"]?["output"] is JsonArray output)
+        {
+            for (var i = output.Count - 1; i >= 0; i--)
+            {
+                if (output[i]?["type"] is JsonValue itemType && itemType.TryGetValue<string>(out var name) && name is "function_call" or "function_call_output")
+                {
+                    output.RemoveAt(i);
+                }
+            }
+        }
+
         return ToMessage(root);
     }
 
@@ -319,7 +399,10 @@ internal sealed partial class RealtimeClientLeg : ICallerLeg
         {
             QueueError(RealtimeErrorDetail.InvalidRequestError, ClientErrorCodes.InvalidJson,
                 "The event is not a JSON object with a string 'type'.", null, null);
-            call.Refuse(CallDrop.MalformedJson, json.Length);
+
+            // Counted like the phone leg counts a message without 'event': a JSON object naming no known event is an
+            // unexpected event; anything else is not JSON the protocol allows.
+            call.Refuse(IsJsonObject(json.Span) ? CallDrop.UnexpectedEvent : CallDrop.MalformedJson, json.Length);
             return;
         }
 
@@ -626,6 +709,26 @@ internal sealed partial class RealtimeClientLeg : ICallerLeg
         finally
         {
             buffer.Dispose();
+        }
+    }
+
+    // Only on the refusal path: whether the text is one whole JSON object.
+    private static bool IsJsonObject(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

@@ -81,7 +81,7 @@ internal static partial class RealtimeEndpoint
         var subprotocol = offered.Contains(BrowserUrls.RealtimeSubprotocol, StringComparer.Ordinal) ? BrowserUrls.RealtimeSubprotocol : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
         var filter = new SessionFieldFilter(settings.ClientMayChangePaths(), settings.ExposeTools, policy.Model);
-        var leg = new RealtimeClientLeg(socket, filter, effective, BrowserSessionSettings.From(settings), settings.ExposeTools, time, logger);
+        using var leg = new RealtimeClientLeg(socket, filter, effective, BrowserSessionSettings.From(settings), settings.ExposeTools, time, logger);
         // Not linked to ApplicationStopping: on shutdown the drain lets the session finish, then stops it (Shutdown/).
         await calls.RunAsync(leg, context.RequestAborted);
     }

@@ -420,7 +420,8 @@ internal sealed partial class CallSession : ILiveCall, ICallHandle, IDisposable
                     if (end.Reason != UpstreamEndReason.Cancelled && end.Reason != UpstreamEndReason.ClosedByUs)
                     {
                         LogUpstreamEnded(Logger, CallId!, end.Reason, end.CloseStatus, end.Description);
-                        End(CallEndReason.UpstreamClosed, end.Description);
+                        // Told like an upstream lost before the settle: a Realtime client gets the same error event.
+                        Fail(CallEndReason.UpstreamClosed, end.Description, "The model closed the session.");
                     }
 
                     return;

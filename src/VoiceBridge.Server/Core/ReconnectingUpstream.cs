@@ -6,11 +6,14 @@ namespace VoiceBridge.Server.Core;
 /// <summary>
 /// The call's upstream as one connection that outlives upstream sessions. When the current session is lost
 /// (closed by the peer, connection lost, malformed frame) or reaches <see cref="UpstreamReconnect.SessionLimit"/>,
-/// it opens a new one, sends the session config and a compact text replay of the conversation as heard (the GA API
-/// has no session resumption: docs/protocols/openai-realtime.md#connecting-over-websocket), asks for a response when
-/// the assistant was cut off, and carries on; the session above sees at most a synthetic <c>response.done</c> (status
-/// cancelled) for the response that was cut. Caller audio during the gap is dropped and counted, not buffered: played
-/// late it would be stale and would trigger the new session's VAD on old speech. After <see
+/// it opens a new one, sends the session config and waits for the new session to accept it (as the call's first
+/// session had to: an error or no answer is a failed attempt), sends a compact text replay of the conversation as
+/// heard (the GA API has no session resumption: docs/protocols/openai-realtime.md#connecting-over-websocket), asks for
+/// a response when the assistant was cut off, and carries on. The session above sees at most a synthetic
+/// <c>response.done</c> (status cancelled) for the response that was cut — not the new session's greeting, its answer
+/// to the config, or its echo of the replayed items (the observers, below this supervisor, still see all of it), so a
+/// Realtime client's conversation is not shown twice. Caller audio during the gap is dropped and counted, not buffered:
+/// played late it would be stale and would trigger the new session's VAD on old speech. After <see
 /// cref="UpstreamReconnect.Attempts"/> failed attempts (with backoff) the receive returns the end, and the call ends
 /// with it.
 /// </summary>
@@ -50,6 +53,10 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
     private long _droppedByEarlierSessions;
     private long _openedAt;
     private int _attemptsUsed;
+
+    // The item ids the current session was re-seeded with, until it has echoed each (conversation.item.added, then .done):
+    // the replay's own echo, not news for the caller. Used only on the receive path (which also runs the reconnect).
+    private HashSet<string>? _replayed;
 
     public ReconnectingUpstream(
         IRealtimeConnection first,
@@ -131,10 +138,12 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
             var result = await _current.ReceiveAsync(cancellationToken);
             if (!result.IsEnd)
             {
-                if (result.Message.Kind != RealtimeMessageKind.Audio)
+                if (result.Message.Kind != RealtimeMessageKind.Audio && !Track(result.Message.Span))
                 {
-                    Track(result.Message.Span);
+                    result.Message.Dispose();
+                    continue;
                 }
+
                 return result;
             }
 
@@ -182,12 +191,17 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
     }
 
     // Follows which response is in flight (a drop mid-response is answered with a synthetic response.done and a
-    // response.create on the new session), feeds the transcript when it is ours, and rotates when due and idle.
-    private void Track(ReadOnlySpan<byte> json)
+    // response.create on the new session) and rotates when due and idle. False for the echo of a replayed item.
+    private bool Track(ReadOnlySpan<byte> json)
     {
         if (!RealtimeEventPeek.TryPeek(json, out var type))
         {
-            return;
+            return true;
+        }
+
+        if (_replayed is { } replayed && type is RealtimeEventType.ConversationItemAdded or RealtimeEventType.ConversationItemDone)
+        {
+            return !IsReplayEcho(type, json, replayed);
         }
 
         if (type == RealtimeEventType.ResponseCreated && RealtimeEventSerializer.TryParse(json, out var created) && created is ResponseCreatedEvent { Response.Id: { } id })
@@ -211,6 +225,34 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
                 Rotate();
             }
         }
+
+        return true;
+    }
+
+    private bool IsReplayEcho(RealtimeEventType type, ReadOnlySpan<byte> json, HashSet<string> replayed)
+    {
+        if (!RealtimeEventSerializer.TryParse(json, out var parsed))
+        {
+            return false;
+        }
+
+        var id = parsed switch
+        {
+            ConversationItemAddedEvent { Item.Id: { } added } => added,
+            ConversationItemDoneEvent { Item.Id: { } done } => done,
+            _ => null,
+        };
+        if (id is null || !replayed.Contains(id))
+        {
+            return false;
+        }
+
+        if (type == RealtimeEventType.ConversationItemDone && replayed.Remove(id) && replayed.Count == 0)
+        {
+            _replayed = null;
+        }
+
+        return true;
     }
 
     private void OnSessionLimit()
@@ -286,6 +328,15 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
             _current = fresh;
             _openedAt = _time.GetTimestamp();
             await fresh.SendAsync(_sessionUpdate(), cancellationToken);
+            if (await SettleAsync(fresh, cancellationToken) is { } refused)
+            {
+                // The policy refused, or no answer: this session must not carry the call.
+                LogNotSettled(_logger, _callId, attempts, refused);
+                Interlocked.Add(ref _droppedByEarlierSessions, fresh.DroppedAudioMessages);
+                await fresh.DisposeAsync();
+                continue;
+            }
+
             var (replayed, callerWaiting) = await ReplayAsync(fresh, cancellationToken);
             var respond = interrupted is not null || callerWaiting;
             if (respond)
@@ -306,6 +357,42 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
         return false;
     }
 
+    // The new session's answer to the call's session.update; null when it accepted it, else why not. Its greeting
+    // (session.created, the upstream's defaults) is seen by the observers below and not passed up.
+    private async Task<string?> SettleAsync(IRealtimeConnection fresh, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(_settings.SettleTimeout, _time);
+        using var settle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            while (true)
+            {
+                var result = await fresh.ReceiveAsync(settle.Token);
+                if (result.IsEnd)
+                {
+                    return result.End!.Description;
+                }
+
+                var message = result.Message;
+                RealtimeEventPeek.TryPeek(message.Span, out var type);
+                message.Dispose();
+                if (type == RealtimeEventType.SessionUpdated)
+                {
+                    return null;
+                }
+
+                if (type == RealtimeEventType.Error)
+                {
+                    return "the new session refused the call's session configuration";
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return "the new session did not confirm the call's session in time";
+        }
+    }
+
     private async Task<(int Replayed, bool CallerWaiting)> ReplayAsync(IRealtimeConnection fresh, CancellationToken cancellationToken)
     {
         var turns = _transcript.Turns();
@@ -318,6 +405,7 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
         }
 
         var replayed = 0;
+        HashSet<string>? ids = null;
         for (var i = first; i < turns.Count; i++)
         {
             var turn = turns[i];
@@ -338,9 +426,12 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
                     Content = [new RealtimeContentPart { Type = caller ? "input_text" : "output_text", Text = turn.Text }],
                 },
             };
+            (ids ??= new HashSet<string>(StringComparer.Ordinal)).Add(turn.ItemId);
             await fresh.SendAsync(RealtimeEventSerializer.ToMessage(item), cancellationToken);
             replayed++;
         }
+
+        _replayed = ids;
 
         return (replayed, turns.Count > 0 && turns[^1].Role == HeardTurn.CallerRole);
     }
@@ -386,4 +477,7 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
 
     [LoggerMessage(EventId = 1214, Level = LogLevel.Information, Message = "Call {CallId}: upstream session reached its {Limit} limit; rotating to a new one")]
     private static partial void LogRotating(ILogger logger, string callId, TimeSpan limit);
+
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Warning, Message = "Call {CallId}: reconnect attempt {Attempt} failed: {Detail}")]
+    private static partial void LogNotSettled(ILogger logger, string callId, int attempt, string detail);
 }
