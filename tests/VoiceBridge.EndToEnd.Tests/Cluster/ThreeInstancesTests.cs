@@ -96,10 +96,12 @@ public sealed class ThreeInstancesTests
         try
         {
             var runs = new List<Task<FakeTwilioCallResult>>();
+            var lags = new List<TimeSpan>();
             foreach (var call in calls)
             {
                 runs.Add(call.RunAsync(Ct));
                 await cluster.WaitStartedAsync(call.CallSid);
+                lags.Add(await ListedEverywhereAsync(cluster, call.CallSid));
             }
 
             var owners = new List<Dictionary<string, string>>();
@@ -123,7 +125,7 @@ public sealed class ThreeInstancesTests
             }
 
             var ended = await runs[0].WaitAsync(TimeSpan.FromSeconds(30), Ct);
-            Assert.Equal(FakeTwilioCallOutcome.ClosedByServer, ended.Outcome);
+            Assert.Equal(FakeTwilioCallOutcome.EndedByBridge, ended.Outcome);
             Assert.Equal(WebSocketCloseStatus.NormalClosure, ended.CloseStatus);
             var results = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(60), Ct);
             Assert.All(results.Skip(1), result => Assert.Equal(FakeTwilioCallOutcome.Completed, result.Outcome));
@@ -135,7 +137,8 @@ public sealed class ThreeInstancesTests
             Assert.Contains("\"reason\":\"hangup\"", trail, StringComparison.Ordinal);
             using var recording = await admin.GetAsync(new Uri($"calls/{target}/recording", UriKind.Relative), Ct);
             Assert.Equal(HttpStatusCode.OK, recording.StatusCode);
-            Figures.Report($"cluster: 3 live calls listed identically by all 3 instances (owners {string.Join(", ", owners[0].Where(p => calls.Any(c => c.CallSid == p.Key)).Select(p => p.Value))}); hang-up sent to {other.InstanceId} ended the call on {owner}; its trail and recording read from {reader.InstanceId}");
+            Figures.Report(string.Create(CultureInfo.InvariantCulture,
+                $"cluster: 3 live calls listed identically by all 3 instances (owners {string.Join(", ", owners[0].Where(p => calls.Any(c => c.CallSid == p.Key)).Select(p => p.Value))}), each listed by every instance at most {lags.Max().TotalMilliseconds:F0} ms after the test saw its owner log the start (directory lag); hang-up sent to {other.InstanceId} ended the call on {owner}; its trail and recording read from {reader.InstanceId}"));
         }
         finally
         {
@@ -274,6 +277,22 @@ public sealed class ThreeInstancesTests
         Assert.Equal(deltas, marked);
         Assert.Equal(0, reports.Sum(r => r.Frames.OutboundDropped));
         Assert.True(drains.Sum(d => d.Live) > 0, "no instance had a live call when it was drained: the restart was not under load");
+    }
+
+    // Directory lag: from the owner's 'started' line (as the test read it) until GET /calls on every instance lists the
+    // call, asked back to back (each answer a real round trip through the instance and Redis), within 10 s.
+    private static async Task<TimeSpan> ListedEverywhereAsync(TestCluster cluster, string callSid)
+    {
+        var elapsed = Stopwatch.StartNew();
+        foreach (var instance in cluster.Instances)
+        {
+            while (!(await ListAsync(instance.BaseUri)).ContainsKey(callSid))
+            {
+                Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(10), $"{callSid} not listed by {instance.InstanceId} 10 s after it started");
+            }
+        }
+
+        return elapsed.Elapsed;
     }
 
     private static int CountLive(Dictionary<string, string> owners, string instance) => owners.Count(pair => pair.Value == instance);
