@@ -194,6 +194,43 @@ public sealed class ClusterTests : IAsyncDisposable
         }
     }
 
+    [Fact]
+    public async Task AFullInstance_IsNotReady_SendsTheNextWebhookElsewhere_AndIsReadyAgainWhenItsCallEnds()
+    {
+        var host = Add(new ClusterHost("full", TestRedis.Address(), _prefix, _table, ("Session:MaxConcurrentCalls", "1")));
+        using var http = host.Factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/readyz", UriKind.Relative), Ct)).StatusCode);
+
+        using var phone = await PhoneCallClient.ConnectAsync(host.Factory, ClusterHost.AuthToken, "CAdddddddddddddddddddddddddddddddd");
+        Assert.Equal("session.update", (await host.Upstream.NextAsync())["type"]!.GetValue<string>());
+
+        // Full: the balancer stops sending calls here, and a webhook that still arrives is a 503 it retries on another instance.
+        using (var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative), Ct))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        using (var webhook = await PostWebhookAsync(http, "CAeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, webhook.StatusCode);
+            Assert.Equal("1", webhook.Headers.RetryAfter?.ToString());
+        }
+
+        await phone.SendAsync($"{{\"event\":\"stop\",\"streamSid\":\"{PhoneCallClient.StreamSid}\"}}");
+        while (await phone.ReceiveAsync() is not null)
+        {
+        }
+
+        // The call's place is given back as its endpoint returns, just after the socket closed: asked until ready, each
+        // answer the server's own, within 10 s.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while ((await http.GetAsync(new Uri("/readyz", UriKind.Relative), timeout.Token)).StatusCode != HttpStatusCode.OK)
+        {
+            await Task.Yield();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var host in _hosts)
