@@ -96,7 +96,7 @@ public sealed class ThreeInstancesTests
         try
         {
             var runs = new List<Task<FakeTwilioCallResult>>();
-            var lags = new List<TimeSpan>();
+            var lags = new List<(TimeSpan Lag, int Asks)>();
             foreach (var call in calls)
             {
                 runs.Add(call.RunAsync(Ct));
@@ -138,7 +138,7 @@ public sealed class ThreeInstancesTests
             using var recording = await admin.GetAsync(new Uri($"calls/{target}/recording", UriKind.Relative), Ct);
             Assert.Equal(HttpStatusCode.OK, recording.StatusCode);
             Figures.Report(string.Create(CultureInfo.InvariantCulture,
-                $"cluster: 3 live calls listed identically by all 3 instances (owners {string.Join(", ", owners[0].Where(p => calls.Any(c => c.CallSid == p.Key)).Select(p => p.Value))}), each listed by every instance at most {lags.Max().TotalMilliseconds:F0} ms after the test saw its owner log the start (directory lag); hang-up sent to {other.InstanceId} ended the call on {owner}; its trail and recording read from {reader.InstanceId}"));
+                $"cluster: 3 live calls listed identically by all 3 instances (owners {string.Join(", ", owners[0].Where(p => calls.Any(c => c.CallSid == p.Key)).Select(p => p.Value))}), each listed by every instance at most {lags.Max(l => l.Lag).TotalMilliseconds:F0} ms after the test saw its owner log the start, {lags.Sum(l => l.Asks)} listings asked for {lags.Count * 3} needed (directory lag); hang-up sent to {other.InstanceId} ended the call on {owner}; its trail and recording read from {reader.InstanceId}"));
         }
         finally
         {
@@ -281,18 +281,23 @@ public sealed class ThreeInstancesTests
 
     // Directory lag: from the owner's 'started' line (as the test read it) until GET /calls on every instance lists the
     // call, asked back to back (each answer a real round trip through the instance and Redis), within 10 s.
-    private static async Task<TimeSpan> ListedEverywhereAsync(TestCluster cluster, string callSid)
+    // The asks tell the two apart: 3 means every instance listed it the first time, so the lag is the round trips'.
+    private static async Task<(TimeSpan Lag, int Asks)> ListedEverywhereAsync(TestCluster cluster, string callSid)
     {
         var elapsed = Stopwatch.StartNew();
+        var asks = 0;
         foreach (var instance in cluster.Instances)
         {
             while (!(await ListAsync(instance.BaseUri)).ContainsKey(callSid))
             {
+                asks++;
                 Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(10), $"{callSid} not listed by {instance.InstanceId} 10 s after it started");
             }
+
+            asks++;
         }
 
-        return elapsed.Elapsed;
+        return (elapsed.Elapsed, asks);
     }
 
     private static int CountLive(Dictionary<string, string> owners, string instance) => owners.Count(pair => pair.Value == instance);
