@@ -3,7 +3,7 @@
 # table (issue 15, "How it is measured"):
 #   ours   the bridge (Release, Production defaults: transcoding, audit, recording, telemetry all on), as tools/load.sh
 #   floor  `voicebridge floor`: Kestrel WebSocket in, ClientWebSocket out, bytes relayed unparsed (what the platform
-#          itself costs to carry the same calls), with the bridge's GC mode
+#          itself costs to carry the same calls), with the bridge's runtime settings
 #   node   Twilio's Node sample, started by the run.sh in the folder given with --node-sample (it installs its npm
 #          packages itself); skipped when no folder is given
 # Each gets its own process, its own warm-up (50 calls × 10 s) and then the measured run; the load tool hosts the
@@ -61,7 +61,7 @@ for name in $contenders; do
       pid=$vb_pid; wait_s=60;;
     floor)
       # shellcheck disable=SC2046 # one VAR=value word
-      env $(vb_bridge_gc_env) "${run[@]}" dotnet "$vb_cli" floor --port "$port" \
+      env $(vb_bridge_runtime_env) "${run[@]}" dotnet "$vb_cli" floor --port "$port" \
         --upstream "ws://127.0.0.1:$sim_port/twilio-media" >"$out/floor.log" 2>&1 &
       pid=$!; wait_s=60;;
     node)

@@ -66,10 +66,14 @@ vb_start_bridge() {
   vb_pid=$!
 }
 
-# The bridge's GC mode (the Web SDK turns server GC on), so a contender hosted by the CLI runs with the same one.
-vb_bridge_gc_env() {
-  local config="${vb_server%.dll}.runtimeconfig.json"
+# The bridge's runtime settings (GC mode, the thread pool's spin limit: src/VoiceBridge.Server's project file), so a
+# contender hosted by the CLI runs with the same ones.
+vb_bridge_runtime_env() {
+  local config="${vb_server%.dll}.runtimeconfig.json" spin
   if grep -Eq '"System.GC.Server": *true' "$config" 2>/dev/null; then echo "DOTNET_gcServer=1"; else echo "DOTNET_gcServer=0"; fi
+  spin=$(sed -n 's/.*"System.Threading.ThreadPool.UnfairSemaphoreSpinLimit": *\([0-9]*\).*/\1/p' "$config" 2>/dev/null)
+  [ -n "$spin" ] && echo "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=$spin"
+  return 0
 }
 
 # vb_wait_healthy URL SECONDS: polls URL/healthz until it answers 2xx; 1 when it never did.

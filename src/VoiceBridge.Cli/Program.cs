@@ -4,10 +4,12 @@ using VoiceBridge.Cli.Call;
 using VoiceBridge.Cli.Floor;
 using VoiceBridge.Cli.Load;
 using VoiceBridge.Cli.Simulator;
+using VoiceBridge.Cli.SipCall;
 
 var root = new RootCommand("voicebridge: try, load-test and audit a VoiceBridge server from the command line.");
 root.Subcommands.Add(CallCommand.Create());
 root.Subcommands.Add(SimulatorCommand.Create());
+root.Subcommands.Add(SipCallCommand.Create());
 root.Subcommands.Add(LoadCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(FloorCommand.Create());

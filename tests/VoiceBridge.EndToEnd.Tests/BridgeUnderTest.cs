@@ -40,6 +40,9 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
 
     public CountingConnector Connector { get; }
 
+    /// <summary>The bridge's upstream: the simulator over real sockets (its direct calls, sidebands and /sim pages too).</summary>
+    public SimulatorServer Simulator => _simulator;
+
     public IServiceProvider Services => _factory.Services;
 
     /// <summary>An HTTP client for the admin API, with the admin key.</summary>
@@ -53,16 +56,18 @@ internal sealed class BridgeUnderTest : IAsyncDisposable
     /// <summary>
     /// Starts it. <paramref name="settings"/> are extra configuration keys; <paramref name="certificate"/> makes Kestrel
     /// serve HTTPS (clients that always open wss://, like the openai npm package); <paramref name="route"/> maps the
-    /// simulator's URL to the one the bridge is given (a fault proxy in front of it).
+    /// simulator's URL to the one the bridge is given (a fault proxy in front of it); <paramref name="simulator"/> is a
+    /// simulator configured by the test (not started yet).
     /// </summary>
     public static async Task<BridgeUnderTest> StartAsync(
         string audioFormat = "Pcm24k",
         Action<IWebHostBuilder>? configure = null,
         X509Certificate2? certificate = null,
         Func<Uri, Uri>? route = null,
+        SimulatorServer? simulator = null,
         params (string Key, string Value)[] settings)
     {
-        var simulator = new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
+        simulator ??= new SimulatorServer(new SimulatorOptions(), TimeProvider.System);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
         var upstream = route?.Invoke(simulator.Uri) ?? simulator.Uri;
         CountingConnector? counting = null;

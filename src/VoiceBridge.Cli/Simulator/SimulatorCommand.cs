@@ -13,7 +13,12 @@ internal static class SimulatorCommand
         var host = new Option<string>("--host") { Description = "IP address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
         var script = new Option<FileInfo?>("--script") { Description = "JSON script of per-turn behaviours (SimulatorOptions, snake_case)." };
         var fast = new Option<bool>("--fast") { Description = "Send response audio as fast as possible instead of at play speed." };
-        var command = new Command("simulator", "Serve the Realtime simulator over a WebSocket at /v1/realtime.") { port, host, script, fast };
+        var webhookUrl = new Option<Uri?>("--webhook-url") { Description = "Where SIP calls placed with POST /sim/sip (or voicebridge sip-call) are announced: the bridge's /openai/webhook." };
+        var webhookSecret = new Option<string?>("--webhook-secret") { Description = "The whsec_ secret the webhooks are signed with (the bridge's Upstream:WebhookSecret); default: OPENAI_WEBHOOK_SECRET." };
+        var command = new Command("simulator", "Serve the Realtime simulator: sessions at /v1/realtime, direct calls at /v1/realtime/calls (WebRTC with the model-side page at /sim/peer.html, SIP with signed webhooks).")
+        {
+            port, host, script, fast, webhookUrl, webhookSecret,
+        };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -30,11 +35,16 @@ internal static class SimulatorCommand
             }
 
             var address = parseResult.GetValue(host)!;
-            var server = new SimulatorServer(options, TimeProvider.System, address, parseResult.GetValue(port));
+            var server = new SimulatorServer(options, TimeProvider.System, address, parseResult.GetValue(port))
+            {
+                WebhookUrl = parseResult.GetValue(webhookUrl),
+                WebhookSecret = parseResult.GetValue(webhookSecret) ?? Environment.GetEnvironmentVariable("OPENAI_WEBHOOK_SECRET"),
+            };
             await using (server.ConfigureAwait(false))
             {
                 var bound = await server.StartAsync(cancellationToken).ConfigureAwait(false);
                 await output.WriteLineAsync($"simulator listening on ws://{address}:{bound}{SimulatorServer.Path}").ConfigureAwait(false);
+                await output.WriteLineAsync($"direct calls at http://{address}:{bound}/v1/realtime/calls; model-side page for WebRTC at http://{address}:{bound}/sim/peer.html").ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {

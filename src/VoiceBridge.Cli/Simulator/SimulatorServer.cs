@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using VoiceBridge.Realtime.Simulator;
+using VoiceBridge.Realtime.Simulator.Calls;
 
 namespace VoiceBridge.Cli.Simulator;
 
@@ -27,6 +28,7 @@ public sealed class SimulatorServer : IAsyncDisposable
     private readonly IPAddress _address;
     private readonly int _port;
     private WebApplication? _app;
+    private HttpClient? _http;
 
     public SimulatorServer(SimulatorOptions options, TimeProvider timeProvider, string host = "127.0.0.1", int port = 0)
     {
@@ -45,6 +47,21 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     /// <summary>Sees every session's frames (the load tool); set before <see cref="StartAsync"/>.</summary>
     internal SimulatorTap? Tap { get; init; }
+
+    /// <summary>
+    /// Where SIP calls placed with <c>POST /sim/sip</c> are announced (the bridge's <c>/openai/webhook</c>); null: no SIP
+    /// calls. May be set after <see cref="StartAsync"/> (the bridge's port is known only once it runs).
+    /// </summary>
+    public Uri? WebhookUrl { get; set; }
+
+    /// <summary>The <c>whsec_</c> secret the webhooks are signed with (the bridge's <c>Upstream:WebhookSecret</c>).</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>The direct calls (WebRTC, SIP) this simulator serves, with their sidebands.</summary>
+    public SimulatorCalls Calls { get; private set; } = null!;
+
+    /// <summary><c>http://host:port</c> (after <see cref="StartAsync"/>): the calls resource and the <c>/sim</c> pages are under it.</summary>
+    public Uri HttpUri => new($"http://{(_address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{_address}]" : _address.ToString())}:{Port}");
 
     /// <summary>The bound port (after <see cref="StartAsync"/>).</summary>
     public int Port { get; private set; }
@@ -73,8 +90,13 @@ public sealed class SimulatorServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(_address, _port));
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        var endpoint = new SimulatorWebSocketEndpoint(_options, _timeProvider, app.Lifetime.ApplicationStopping, Tap);
+        Calls = new SimulatorCalls(_options, _timeProvider);
+        _http = new HttpClient();
+        var http = _http;
+        SimulatorWebhooks? Webhooks() => WebhookUrl is { } url && !string.IsNullOrEmpty(WebhookSecret) ? new SimulatorWebhooks(http, url, WebhookSecret, _timeProvider) : null;
+        var endpoint = new SimulatorWebSocketEndpoint(_options, _timeProvider, app.Lifetime.ApplicationStopping, Tap, Calls);
         app.Map(Path, endpoint.HandleAsync);
+        new SimulatorCallsEndpoints(Calls, Webhooks, _timeProvider).Map(app);
         app.Map(TwilioPath, new SimulatorTwilioEndpoint(_options, _timeProvider, app.Lifetime.ApplicationStopping, Tap).HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
@@ -93,7 +115,9 @@ public sealed class SimulatorServer : IAsyncDisposable
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await Calls.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        _http?.Dispose();
         await _app.DisposeAsync().ConfigureAwait(false);
         _app = null;
     }

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Realtime.Simulator;
+using VoiceBridge.Realtime.Simulator.Calls;
 using VoiceBridge.Realtime.Transport;
 
 namespace VoiceBridge.Cli.Simulator;
@@ -13,7 +14,7 @@ namespace VoiceBridge.Cli.Simulator;
 /// gets the API's beta rejection: an error event <c>beta_api_shape_disabled</c>, then close status 4000
 /// (docs/protocols/openai-realtime.md#the-retired-beta-shape).
 /// </summary>
-internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeProvider timeProvider, CancellationToken stopping, SimulatorTap? tap = null)
+internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeProvider timeProvider, CancellationToken stopping, SimulatorTap? tap = null, SimulatorCalls? calls = null)
 {
     // Up to 15 MiB of base64 per append (docs/protocols/openai-realtime.md#session-lifetime-and-limits); leave room for
     // the JSON around it.
@@ -29,12 +30,40 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
             return;
         }
 
+        // ?call_id= is a sideband to a direct call; a call that is unknown, ringing or over is answered 404 before the
+        // upgrade, as the API does (docs/protocols/openai-realtime.md#webrtc-sip-and-sidebands).
+        ISimulatorSession? sideband = null;
+        if (context.Request.Query["call_id"] is { Count: > 0 } callId)
+        {
+            sideband = calls?.OpenSideband(callId.ToString());
+            if (sideband is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+        }
+
         // Browsers cannot set headers and offer the "realtime" subprotocol instead (openai-node does).
         var subprotocol = context.WebSockets.WebSocketRequestedProtocols.Contains("realtime") ? "realtime" : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol).ConfigureAwait(false);
         if (IsBetaShape(context.Request))
         {
+            if (sideband is not null)
+            {
+                await sideband.DisposeAsync().ConfigureAwait(false);
+            }
+
             await RejectBetaAsync(socket, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (sideband is not null)
+        {
+            await using (sideband.ConfigureAwait(false))
+            {
+                await RelayAsync(socket, sideband, null, context.RequestAborted).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -67,7 +96,7 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
         await CloseAsync(socket, (WebSocketCloseStatus)BetaRejectedStatus, "beta_api_shape_disabled", cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RelayAsync(WebSocket socket, SimulatorEngine engine, SimulatorSessionTap? sessionTap, CancellationToken requestAborted)
+    private async Task RelayAsync(WebSocket socket, ISimulatorSession engine, SimulatorSessionTap? sessionTap, CancellationToken requestAborted)
     {
         var receiving = ReceiveLoopAsync(socket, engine, sessionTap, requestAborted);
         var end = await SendLoopAsync(socket, engine, sessionTap).ConfigureAwait(false);
@@ -89,7 +118,7 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
         await receiving.ConfigureAwait(false);
     }
 
-    private async Task<UpstreamEnd> SendLoopAsync(WebSocket socket, SimulatorEngine engine, SimulatorSessionTap? sessionTap)
+    private async Task<UpstreamEnd> SendLoopAsync(WebSocket socket, ISimulatorSession engine, SimulatorSessionTap? sessionTap)
     {
         while (true)
         {
@@ -117,7 +146,7 @@ internal sealed class SimulatorWebSocketEndpoint(SimulatorOptions options, TimeP
         }
     }
 
-    private static async Task ReceiveLoopAsync(WebSocket socket, SimulatorEngine engine, SimulatorSessionTap? sessionTap, CancellationToken cancellationToken)
+    private static async Task ReceiveLoopAsync(WebSocket socket, ISimulatorSession engine, SimulatorSessionTap? sessionTap, CancellationToken cancellationToken)
     {
         var end = new UpstreamEnd(UpstreamEndReason.ClosedByUs, "client closed the socket");
         try

@@ -48,7 +48,11 @@ public static class RealtimeEventPeek
         (RealtimeEventTypes.BetaResponseAudioDone, RealtimeEventType.ResponseOutputAudioDone),
         (RealtimeEventTypes.ResponseOutputAudioTranscriptDone, RealtimeEventType.ResponseOutputAudioTranscriptDone),
         (RealtimeEventTypes.BetaResponseAudioTranscriptDone, RealtimeEventType.ResponseOutputAudioTranscriptDone),
-        (RealtimeEventTypes.ResponseFunctionCallArgumentsDone, RealtimeEventType.ResponseFunctionCallArgumentsDone));
+        (RealtimeEventTypes.ResponseFunctionCallArgumentsDone, RealtimeEventType.ResponseFunctionCallArgumentsDone),
+        (RealtimeEventTypes.OutputAudioBufferStarted, RealtimeEventType.OutputAudioBufferStarted),
+        (RealtimeEventTypes.OutputAudioBufferStopped, RealtimeEventType.OutputAudioBufferStopped),
+        (RealtimeEventTypes.OutputAudioBufferCleared, RealtimeEventType.OutputAudioBufferCleared),
+        (RealtimeEventTypes.OutputAudioBufferClear, RealtimeEventType.OutputAudioBufferClear));
 
     /// <summary>
     /// Finds the top-level <c>type</c>. Returns false when the frame is not a JSON object with a string

@@ -141,6 +141,10 @@ public static class RealtimeEventSerializer
             RealtimeEventType.ResponseOutputAudioTranscriptDone => c.ResponseOutputAudioTranscriptDoneEvent,
             RealtimeEventType.ResponseFunctionCallArgumentsDelta => c.ResponseFunctionCallArgumentsDeltaEvent,
             RealtimeEventType.ResponseFunctionCallArgumentsDone => c.ResponseFunctionCallArgumentsDoneEvent,
+            RealtimeEventType.OutputAudioBufferStarted => c.OutputAudioBufferStartedEvent,
+            RealtimeEventType.OutputAudioBufferStopped => c.OutputAudioBufferStoppedEvent,
+            RealtimeEventType.OutputAudioBufferCleared => c.OutputAudioBufferClearedEvent,
+            RealtimeEventType.OutputAudioBufferClear => c.OutputAudioBufferClearEvent,
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Not a modelled event type."),
         };
     }

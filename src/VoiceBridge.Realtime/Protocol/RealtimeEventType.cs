@@ -41,4 +41,16 @@ public enum RealtimeEventType
     ResponseOutputAudioTranscriptDone,
     ResponseFunctionCallArgumentsDelta,
     ResponseFunctionCallArgumentsDone,
+
+    /// <summary>WebRTC and SIP only: the server started playing a response's audio to the caller.</summary>
+    OutputAudioBufferStarted,
+
+    /// <summary>WebRTC and SIP only: the server's output buffer drained (the response's audio has played).</summary>
+    OutputAudioBufferStopped,
+
+    /// <summary>WebRTC and SIP only: the output buffer was cleared (an interruption or a client's clear).</summary>
+    OutputAudioBufferCleared,
+
+    /// <summary>WebRTC and SIP only (client event): clear the server's output buffer.</summary>
+    OutputAudioBufferClear,
 }

@@ -44,6 +44,12 @@ public static class RealtimeEventTypes
     public const string ResponseFunctionCallArgumentsDelta = "response.function_call_arguments.delta";
     public const string ResponseFunctionCallArgumentsDone = "response.function_call_arguments.done";
 
+    // WebRTC and SIP calls only: the server owns playback (docs/protocols/openai-realtime.md#webrtc-sip-and-sidebands).
+    public const string OutputAudioBufferStarted = "output_audio_buffer.started";
+    public const string OutputAudioBufferStopped = "output_audio_buffer.stopped";
+    public const string OutputAudioBufferCleared = "output_audio_buffer.cleared";
+    public const string OutputAudioBufferClear = "output_audio_buffer.clear";
+
     // Beta names (retired in 2026, docs/protocols/openai-realtime.md#the-retired-beta-shape): read as their GA
     // equivalents, never written.
     public const string BetaResponseAudioDelta = "response.audio.delta";

@@ -13,7 +13,7 @@ namespace VoiceBridge.Realtime.Simulator;
 /// Audio timing (audio_start_ms, audio_end_ms, item durations) follows the bytes received, not the clock.
 /// Hosted in-process by <see cref="SimulatorConnector"/> and over a WebSocket by <c>voicebridge simulator</c>.
 /// </summary>
-public sealed partial class SimulatorEngine : IAsyncDisposable
+public sealed partial class SimulatorEngine : ISimulatorSession
 {
     private readonly SimulatorOptions _options;
     private readonly TimeProvider _time;
@@ -128,9 +128,9 @@ public sealed partial class SimulatorEngine : IAsyncDisposable
     }
 
     /// <summary>Ends the session from the client side (idempotent); later receives return this end.</summary>
-    public async ValueTask CloseAsync(UpstreamEnd end)
+    public async ValueTask CloseAsync(UpstreamEnd ending)
     {
-        Stop(end);
+        Stop(ending);
         await _loop.ConfigureAwait(false);
         Drain(_output.Reader);
     }

@@ -40,6 +40,61 @@ public static class UpstreamRequestBuilder
     }
 
     /// <summary>
+    /// The sideband of a direct call: the same realtime URL and key as <see cref="Build"/>, with <c>call_id=</c>
+    /// instead of <c>model=</c> (docs/protocols/openai-realtime.md#webrtc-sip-and-sidebands).
+    /// </summary>
+    public static UpstreamRequest BuildSideband(UpstreamSettings settings, string callId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(callId);
+        var request = Build(settings);
+        var builder = new UriBuilder(request.Uri) { Query = WithoutParameter(request.Uri.Query, "model") };
+        var query = builder.Query.TrimStart('?');
+        var added = "call_id=" + Uri.EscapeDataString(callId);
+        builder.Query = query.Length == 0 ? added : query + "&" + added;
+        return request with { Uri = builder.Uri };
+    }
+
+    /// <summary>
+    /// The calls resource of the same upstream over HTTP (<c>POST …/realtime/calls</c> and its <c>/{id}/accept</c>,
+    /// <c>/reject</c>, <c>/hangup</c>, <c>/refer</c>): the realtime URL with <c>ws→http</c>, <c>wss→https</c>, the model
+    /// dropped and <c>/calls</c> appended; Azure's <c>webrtcfilter=on</c> when <see cref="UpstreamSettings.WebRtcFilter"/>
+    /// (docs/protocols/openai-realtime.md#direct-calls-on-azure). The key header is the handshake's.
+    /// </summary>
+    public static UpstreamRequest BuildCalls(UpstreamSettings settings)
+    {
+        var request = Build(settings);
+        var builder = new UriBuilder(request.Uri)
+        {
+            Scheme = request.Uri.Scheme == "wss" ? "https" : "http",
+            Query = WithoutParameter(request.Uri.Query, "model"),
+        };
+        builder.Path = builder.Path.TrimEnd('/') + "/calls";
+        if (settings.Provider == UpstreamProvider.AzureOpenAI && settings.WebRtcFilter)
+        {
+            var query = builder.Query.TrimStart('?');
+            builder.Query = query.Length == 0 ? "webrtcfilter=on" : query + "&webrtcfilter=on";
+        }
+
+        return request with { Uri = builder.Uri };
+    }
+
+    /// <summary><c>POST …/realtime/client_secrets</c> of the same upstream (Azure's ephemeral-key flow for <c>/calls</c>).</summary>
+    public static Uri ClientSecretsUri(UpstreamSettings settings)
+    {
+        var calls = BuildCalls(settings).Uri;
+        var builder = new UriBuilder(calls) { Query = string.Empty };
+        builder.Path = builder.Path[..^"/calls".Length] + "/client_secrets";
+        return builder.Uri;
+    }
+
+    private static string WithoutParameter(string query, string name)
+    {
+        var kept = query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Where(part => !part.StartsWith(name + "=", StringComparison.Ordinal) && part != name);
+        return string.Join('&', kept);
+    }
+
+    /// <summary>
     /// The resource URL may be given bare (<c>https://x.openai.azure.com</c>), as the v1 base URL
     /// (<c>…/openai/v1</c>), as the full realtime URL, or behind a gateway prefix; its query is dropped because
     /// the GA URL carries only <c>model=&lt;deployment&gt;</c>.

@@ -49,6 +49,12 @@ public sealed record UpstreamSettings
     /// <summary>The largest server event accepted; a bigger one ends the session as a malformed frame.</summary>
     public int MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
 
+    /// <summary>How a direct WebRTC call's offer is posted to <c>…/realtime/calls</c> (Azure reports disagree; both work).</summary>
+    public RealtimeCallsAuth CallsAuth { get; init; } = RealtimeCallsAuth.ApiKey;
+
+    /// <summary>Azure only: <c>webrtcfilter=on</c> on <c>…/realtime/calls</c>, so the browser's data channel does not see instructions and tool traffic.</summary>
+    public bool WebRtcFilter { get; init; }
+
     // Records print every property; the key must never reach a log line through ToString.
     private bool PrintMembers(StringBuilder builder)
     {
@@ -61,7 +67,9 @@ public sealed record UpstreamSettings
             .Append(", KeepAliveTimeout = ").Append(KeepAliveTimeout)
             .Append(", CloseTimeout = ").Append(CloseTimeout)
             .Append(", SendQueueCapacity = ").Append(SendQueueCapacity)
-            .Append(", MaxMessageBytes = ").Append(MaxMessageBytes);
+            .Append(", MaxMessageBytes = ").Append(MaxMessageBytes)
+            .Append(", CallsAuth = ").Append(CallsAuth)
+            .Append(", WebRtcFilter = ").Append(WebRtcFilter);
         return true;
     }
 }

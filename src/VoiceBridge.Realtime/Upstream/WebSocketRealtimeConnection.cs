@@ -179,9 +179,11 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
     }
 
     // One server event, or the session's end. Only the one reader (or the close, when no reader is left) calls this.
+    // Waits for the next frame with an empty buffer (a zero-byte read, as aspnetcore's SignalR transport does) and rents
+    // one only once the frame is there: an idle call holds no receive buffer.
     private async ValueTask<RealtimeReceiveResult> ReadAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferBytes);
+        byte[]? buffer = null;
         try
         {
             while (true)
@@ -189,6 +191,22 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
                 var length = 0;
                 while (true)
                 {
+                    if (buffer is null)
+                    {
+                        var waited = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                        if (waited.MessageType == WebSocketMessageType.Close)
+                        {
+                            return await PeerClosedAsync().ConfigureAwait(false);
+                        }
+
+                        buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferBytes);
+                        if (waited.EndOfMessage)
+                        {
+                            // An empty frame: not a JSON object (classified below like any other).
+                            break;
+                        }
+                    }
+
                     var room = Math.Min(buffer.Length, _settings.MaxMessageBytes) - length;
                     if (room == 0)
                     {
@@ -204,19 +222,7 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
                     var result = await _socket.ReceiveAsync(buffer.AsMemory(length, room), CancellationToken.None).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        var status = _socket.CloseStatus is { } closeStatus ? (int)closeStatus : (int?)null;
-                        TrySetEnd(new UpstreamEnd(
-                            UpstreamEndReason.ClosedByPeer,
-                            string.IsNullOrEmpty(_socket.CloseStatusDescription)
-                                ? "the upstream closed the session"
-                                : "the upstream closed the session: " + _socket.CloseStatusDescription,
-                            CloseStatus: status));
-
-                        // Our answer completes the handshake (or it already went out, when we closed first).
-                        StartCloseDeadline();
-                        _sender.DiscardQueued();
-                        await CloseOutputOnceAsync().ConfigureAwait(false);
-                        return Finished();
+                        return await PeerClosedAsync().ConfigureAwait(false);
                     }
 
                     if (result.MessageType == WebSocketMessageType.Binary)
@@ -239,11 +245,13 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
                 if (End is not null)
                 {
                     // Ending (our close went out): what still arrives before the peer's close is not delivered.
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
                     continue;
                 }
 
                 var message = RealtimeMessage.FromRented(buffer, length, kind);
-                buffer = null!;
+                buffer = null;
                 return RealtimeReceiveResult.Received(message);
             }
         }
@@ -271,6 +279,23 @@ internal sealed partial class WebSocketRealtimeConnection : IRealtimeConnection
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    private async ValueTask<RealtimeReceiveResult> PeerClosedAsync()
+    {
+        var status = _socket.CloseStatus is { } closeStatus ? (int)closeStatus : (int?)null;
+        TrySetEnd(new UpstreamEnd(
+            UpstreamEndReason.ClosedByPeer,
+            string.IsNullOrEmpty(_socket.CloseStatusDescription)
+                ? "the upstream closed the session"
+                : "the upstream closed the session: " + _socket.CloseStatusDescription,
+            CloseStatus: status));
+
+        // Our answer completes the handshake (or it already went out, when we closed first).
+        StartCloseDeadline();
+        _sender.DiscardQueued();
+        await CloseOutputOnceAsync().ConfigureAwait(false);
+        return Finished();
     }
 
     // The socket has nothing more to give: every later receive returns the same end.

@@ -25,6 +25,15 @@ public sealed partial class WebSocketRealtimeConnector : IRealtimeConnector
     /// timeout is not positive.
     /// </exception>
     public WebSocketRealtimeConnector(UpstreamSettings settings, TimeProvider timeProvider, ILogger<WebSocketRealtimeConnector> logger)
+        : this(settings, timeProvider, logger, null)
+    {
+    }
+
+    /// <param name="settings">Connection behaviour (timeouts, queues); also the URL when <paramref name="request"/> is null.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">Log output.</param>
+    /// <param name="request">Another handshake to open than the settings' own (a direct call's sideband, <see cref="UpstreamRequestBuilder.BuildSideband"/>).</param>
+    public WebSocketRealtimeConnector(UpstreamSettings settings, TimeProvider timeProvider, ILogger<WebSocketRealtimeConnector> logger, UpstreamRequest? request)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -36,7 +45,7 @@ public sealed partial class WebSocketRealtimeConnector : IRealtimeConnector
         _settings = settings;
         _timeProvider = timeProvider;
         _logger = logger;
-        _request = UpstreamRequestBuilder.Build(settings);
+        _request = request ?? UpstreamRequestBuilder.Build(settings);
         _endpointForLog = _request.Uri.GetLeftPart(UriPartial.Path);
     }
 

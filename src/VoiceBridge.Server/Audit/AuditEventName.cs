@@ -28,7 +28,8 @@ internal static class AuditEventName
         RealtimeEventTypes.ResponseContentPartAdded, RealtimeEventTypes.ResponseContentPartDone, RealtimeEventTypes.ResponseOutputAudioDelta,
         RealtimeEventTypes.ResponseOutputAudioDone, RealtimeEventTypes.ResponseOutputAudioTranscriptDelta,
         RealtimeEventTypes.ResponseOutputAudioTranscriptDone, RealtimeEventTypes.ResponseFunctionCallArgumentsDelta,
-        RealtimeEventTypes.ResponseFunctionCallArgumentsDone, "rate_limits.updated", "conversation.created");
+        RealtimeEventTypes.ResponseFunctionCallArgumentsDone, RealtimeEventTypes.OutputAudioBufferStarted, RealtimeEventTypes.OutputAudioBufferStopped,
+        RealtimeEventTypes.OutputAudioBufferCleared, "rate_limits.updated", "conversation.created");
 
     /// <summary>The top-level <c>type</c> (Realtime) or <c>event</c> (Twilio) string; <see cref="Unparsed"/> when there is none.</summary>
     public static string Read(ReadOnlySpan<byte> json)

@@ -51,7 +51,10 @@ internal sealed class CallRecording : IAsyncDisposable
         _time = time;
         _started = time.GetTimestamp();
         _emitFrames = sampleRate / 2;
-        _buffer = ArrayPool<short>.Shared.Rent(sampleRate * 2 * 4);
+        // One second of stereo timeline to start with (32 KiB at 8 kHz), grown only while a reply sent ahead of playback
+        // needs more: a steady call holds half a second of caller audio waiting for its chunk. Four seconds up front
+        // were 128 KiB of every call's memory (measured with a heap dump at 100 calls).
+        _buffer = ArrayPool<short>.Shared.Rent(sampleRate * 2);
         Array.Clear(_buffer);
         _chunks = Channel.CreateBounded<(short[], int)>(new BoundedChannelOptions(QueueChunks) { SingleReader = true, SingleWriter = true });
 #pragma warning disable CA2000 // Owned by the writer task, which disposes it when the channel completes.

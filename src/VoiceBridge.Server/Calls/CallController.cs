@@ -98,7 +98,7 @@ internal sealed partial class CallController : ICallFeature
         _callId = call.CallId;
         _ending = ending;
         var callId = _callId;
-        _tools = new ToolRunner(_services.Tools, async value => await SendAsync(value), callId, Transport, answerUnknownTools: Transport == "twilio", _services.Logger, ending,
+        _tools = new ToolRunner(_services.Tools, async value => await SendAsync(value), callId, Transport, answerUnknownTools: Transport is "twilio" or "sip", _services.Logger, ending,
             (name, toolCallId) => VoiceBridgeActivity.StartToolCall(name, toolCallId, callId));
         _tools.ToolsAnswered += OnToolsAnsweredAsync;
         if (await _services.Outbound.TakeAsync(callId, ending) is { } instructions)

@@ -43,6 +43,7 @@ internal static class ClusterExtensions
         services.AddSingleton<ClusterRedis>();
         services.AddHostedService(provider => provider.GetRequiredService<ClusterRedis>());
         services.Replace(ServiceDescriptor.Singleton<ISingleUseNonceStore, RedisNonceStore>());
+        services.Replace(ServiceDescriptor.Singleton<IReplayGuard, SharedReplayGuard>());
         services.AddSingleton<RedisCallDirectory>();
         services.Replace(ServiceDescriptor.Singleton<ICallDirectory>(provider => provider.GetRequiredService<RedisCallDirectory>()));
         services.AddSingleton<DirectoryKeeper>();

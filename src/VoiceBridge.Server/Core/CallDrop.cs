@@ -38,4 +38,10 @@ internal enum CallDrop
 
     /// <summary>Caller audio the upstream socket could not take in time (its send queue was full): the oldest was dropped.</summary>
     UpstreamAudioDropped,
+
+    /// <summary>
+    /// A direct call's client changed a session field the server fixes (seen in <c>session.updated</c> on the sideband);
+    /// the bridge re-asserted its policy.
+    /// </summary>
+    PolicyViolation,
 }

@@ -159,7 +159,7 @@ internal sealed partial class CallSession : ILiveCall, ICallHandle, IDisposable
             }
 
             _upstream = ReconnectingUpstream.Supervise(
-                connect.Connection!, _services.Reconnect, connector, start.SessionUpdate, this, Time, Logger, start.CallId);
+                connect.Connection!, _services.Reconnect, connector, start.SessionUpdate, this, Time, Logger, start.CallId, start.Reattach);
             await _upstream.SendAsync(start.SessionUpdate(), _stop.Token);
             if (!await SettleAsync())
             {

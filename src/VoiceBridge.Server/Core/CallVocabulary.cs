@@ -58,6 +58,7 @@ internal static class CallVocabulary
                 CallDrop.InvalidDtmf => "invalid_dtmf",
                 CallDrop.DuplicateKey => "duplicate_key",
                 CallDrop.UpstreamAudioDropped => "upstream_audio_dropped",
+                CallDrop.PolicyViolation => "policy_violation",
                 _ => drop.ToString(),
             };
         }

@@ -25,4 +25,10 @@ internal sealed record LegStart
 
     /// <summary>Another way to the upstream for this call (a sideband on a direct call's id); null: the configured one.</summary>
     public IRealtimeConnector? Connector { get; init; }
+
+    /// <summary>
+    /// The upstream session belongs to the call, not to the connection (a direct call's sideband): a lost connection is
+    /// re-attached to the same session — policy re-asserted, nothing replayed, never rotated (see <see cref="ReconnectingUpstream"/>).
+    /// </summary>
+    public bool Reattach { get; init; }
 }

@@ -16,6 +16,11 @@ namespace VoiceBridge.Server.Core;
 /// played late it would be stale and would trigger the new session's VAD on old speech. After <see
 /// cref="UpstreamReconnect.Attempts"/> failed attempts (with backoff) the receive returns the end, and the call ends
 /// with it.
+/// <para>
+/// A direct call's sideband (<see cref="LegStart.Reattach"/>) is different: the session lives with the call, not with
+/// the socket, so a new socket re-attaches to the same session. The policy is re-asserted, but nothing is replayed, no
+/// response is asked for or made up, and the session is never rotated (its limit is the call's).
+/// </para>
 /// </summary>
 internal sealed partial class ReconnectingUpstream : IRealtimeConnection
 {
@@ -41,6 +46,7 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
     private readonly string _callId;
     private readonly Lock _gate = new();
     private readonly ITimer _limitTimer;
+    private readonly bool _reattach;
     private IRealtimeConnection _current;
     private volatile IRealtimeConnection? _live;
     private string? _activeResponseId;
@@ -69,8 +75,10 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
         Action<UpstreamGap>? onGap,
         TimeProvider time,
         ILogger logger,
-        string callId)
+        string callId,
+        bool reattach = false)
     {
+        _reattach = reattach;
         _current = first;
         _live = first;
         _connector = connector;
@@ -84,13 +92,13 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
         _openedAt = time.GetTimestamp();
         _logger = logger;
         _callId = callId;
-        _limitTimer = time.CreateTimer(static state => ((ReconnectingUpstream)state!).OnSessionLimit(), this, settings.SessionLimit, Timeout.InfiniteTimeSpan);
+        _limitTimer = time.CreateTimer(static state => ((ReconnectingUpstream)state!).OnSessionLimit(), this, reattach ? Timeout.InfiniteTimeSpan : settings.SessionLimit, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
     /// The call's upstream: <paramref name="first"/> shown to the call's observers, and supervised for reconnects when
     /// <paramref name="reconnect"/> is given (null keeps the plain observed connection). Each new session is re-seeded
-    /// from the call's heard transcript.
+    /// from the call's heard transcript, or re-attached to the same session when <paramref name="reattach"/>.
     /// </summary>
     public static IRealtimeConnection Supervise(
         IRealtimeConnection first,
@@ -100,13 +108,14 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
         CallSession call,
         TimeProvider time,
         ILogger logger,
-        string callId)
+        string callId,
+        bool reattach = false)
     {
         var observed = call.ObserveConnection(first);
         return reconnect is null
             ? observed
             : new ReconnectingUpstream(
-                observed, connector, reconnect, sessionUpdate, call.ConnectAsync, call.ObserveConnection, call.Transcript, call.Observers.OnUpstreamGap, time, logger, callId);
+                observed, connector, reconnect, sessionUpdate, call.ConnectAsync, call.ObserveConnection, call.Transcript, call.Observers.OnUpstreamGap, time, logger, callId, reattach);
     }
 
     /// <summary>Upstream sessions opened after the first one.</summary>
@@ -289,7 +298,8 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
         string? interrupted;
         lock (_gate)
         {
-            interrupted = _activeResponseId;
+            // Re-attaching, the response goes on in the session whatever happened to our socket.
+            interrupted = _reattach ? null : _activeResponseId;
             _activeResponseId = null;
             _rotateDue = false;
             if (interrupted is not null)
@@ -328,7 +338,9 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
             _current = fresh;
             _openedAt = _time.GetTimestamp();
             await fresh.SendAsync(_sessionUpdate(), cancellationToken);
-            if (await SettleAsync(fresh, cancellationToken) is { } refused)
+            // A re-attached sideband is not settled here: events of the live session arrive before the answer to our
+            // session.update and must reach the leg (a tool call among them); the direct leg checks each session.updated.
+            if (!_reattach && await SettleAsync(fresh, cancellationToken) is { } refused)
             {
                 // The policy refused, or no answer: this session must not carry the call.
                 LogNotSettled(_logger, _callId, attempts, refused);
@@ -337,7 +349,7 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
                 continue;
             }
 
-            var (replayed, callerWaiting) = await ReplayAsync(fresh, cancellationToken);
+            var (replayed, callerWaiting) = _reattach ? (0, false) : await ReplayAsync(fresh, cancellationToken);
             var respond = interrupted is not null || callerWaiting;
             if (respond)
             {
@@ -346,7 +358,7 @@ internal sealed partial class ReconnectingUpstream : IRealtimeConnection
             }
 
             Reconnects++;
-            _limitTimer.Change(_settings.SessionLimit, Timeout.InfiniteTimeSpan);
+            _limitTimer.Change(_reattach ? Timeout.InfiniteTimeSpan : _settings.SessionLimit, Timeout.InfiniteTimeSpan);
             Interlocked.Exchange(ref _rotating, 0);
             _live = fresh;
             Report(cause, detail, resumed: true, attempts, started, replayed, respond);

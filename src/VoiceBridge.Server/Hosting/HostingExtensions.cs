@@ -46,6 +46,21 @@ internal static partial class HostingExtensions
     }
 
     /// <summary>
+    /// Where socket I/O continues (experiment: VOICEBRIDGE_INLINE_IO=1 runs Kestrel's application code inline on its I/O
+    /// threads and socket completions on the epoll thread).
+    /// </summary>
+    public static WebApplicationBuilder UseIoScheduling(this WebApplicationBuilder builder)
+    {
+        if (Environment.GetEnvironmentVariable("VOICEBRIDGE_INLINE_IO") == "1")
+        {
+            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        }
+
+        return builder;
+    }
+
+    /// <summary>
     /// First in the pipeline: from a trusted proxy, the client's scheme, host and address replace the proxy's, for
     /// everything after (rate limits, Twilio URLs, same-origin checks). Host filtering (<c>AllowedHosts</c>) runs before
     /// it, on the Host header the proxy sent.

@@ -43,7 +43,8 @@ internal sealed partial class CallTelemetry
             _awaitingFirstAudio = 0;
             _firstAudioAt = Now();
             var latency = Elapsed(_speechStoppedAt);
-            var overBudget = latency.TotalMilliseconds > (_context?.FirstAudioSloMs ?? double.MaxValue);
+            var budget = _direct ? _context?.DirectFirstAudioSloMs : _context?.FirstAudioSloMs;
+            var overBudget = latency.TotalMilliseconds > (budget ?? double.MaxValue);
             _metrics?.FirstAudioLatency.Record(latency.TotalSeconds, _transportTags);
             _metrics?.Turns.Add(1, _transportTags);
             if (overBudget)

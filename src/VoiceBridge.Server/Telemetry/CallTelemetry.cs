@@ -28,6 +28,9 @@ internal sealed partial class CallTelemetry : IDisposable
     // A browser leg relays each upstream audio delta as one client message: the delta is the frame on both legs.
     // A phone leg re-frames audio into 20 ms media messages and reports those itself (OnCallerFrameSent).
     private readonly bool _deltaIsCallerFrame;
+
+    // A direct call's audio never crosses the bridge: its first audio is the sideband's output_audio_buffer.started.
+    private readonly bool _direct;
     private readonly Lock _lock = new();
     private readonly TagList _transportTags;
     private readonly TagList _hopInbound;
@@ -73,6 +76,7 @@ internal sealed partial class CallTelemetry : IDisposable
     {
         _transport = transport;
         _deltaIsCallerFrame = transport == "browser";
+        _direct = transport is "webrtc" or "sip";
         _metrics = metrics;
         _context = context;
         _transportTags = new TagList { { "voicebridge.transport", transport } };
@@ -314,6 +318,9 @@ internal sealed partial class CallTelemetry : IDisposable
                 break;
             case RealtimeEventType.ResponseDone:
                 OnResponseDone(json);
+                break;
+            case RealtimeEventType.OutputAudioBufferStarted when _direct && _awaitingFirstAudio != 0:
+                OnFirstAudio();
                 break;
         }
     }

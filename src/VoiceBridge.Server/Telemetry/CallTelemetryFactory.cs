@@ -15,7 +15,7 @@ internal sealed class CallTelemetryFactory(
 {
     private CallTelemetryContext? _context;
 
-    /// <param name="transport"><c>twilio</c> or <c>browser</c>.</param>
+    /// <param name="transport"><c>twilio</c>, <c>browser</c>, <c>webrtc</c> or <c>sip</c>.</param>
     public CallTelemetry Start(string transport) => new(transport, metrics, _context ??= CreateContext());
 
     /// <summary>Every call's telemetry; made first, so its span is current for everything the call runs.</summary>
@@ -27,6 +27,9 @@ internal sealed class CallTelemetryFactory(
         var upstreamSettings = upstream.Value;
         var provider = upstreamSettings.UsesWebSocket ? (upstreamSettings.Provider?.ToString() ?? "Endpoint") : "Simulator";
         settings.Prices.TryGetValue(upstreamSettings.Model, out var price);
-        return new CallTelemetryContext(provider, upstreamSettings.Model, settings.FirstAudioSloMs, price, health, time, logger);
+        return new CallTelemetryContext(provider, upstreamSettings.Model, settings.FirstAudioSloMs, price, health, time, logger)
+        {
+            DirectFirstAudioSloMs = settings.DirectFirstAudioSloMs,
+        };
     }
 }

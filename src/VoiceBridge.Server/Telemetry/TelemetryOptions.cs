@@ -11,9 +11,16 @@ internal sealed class TelemetryOptions
 {
     public const string SectionName = "Telemetry";
 
-    /// <summary>First-audio latency budget per turn; turns over it are counted (<c>voicebridge.turns.slo_exceeded</c>).</summary>
+    /// <summary>First-audio latency budget per turn of a relayed call (Twilio, browser WebSocket); turns over it are counted (<c>voicebridge.turns.slo_exceeded</c>).</summary>
     [Range(1, 60_000, ErrorMessage = "Telemetry:FirstAudioSloMs must be between 1 and 60000.")]
     public int FirstAudioSloMs { get; set; } = 450;
+
+    /// <summary>
+    /// The same budget for a direct call (WebRTC, SIP), where the audio skips the bridge: tighter by the relayed hop and
+    /// the client's jitter buffer. Measured on the sideband, from <c>speech_stopped</c> to <c>output_audio_buffer.started</c>.
+    /// </summary>
+    [Range(1, 60_000, ErrorMessage = "Telemetry:DirectFirstAudioSloMs must be between 1 and 60000.")]
+    public int DirectFirstAudioSloMs { get; set; } = 250;
 
     /// <summary>Export logs over OTLP too when an OTLP endpoint is set (traces and metrics always are).</summary>
     public bool ExportLogs { get; set; } = true;

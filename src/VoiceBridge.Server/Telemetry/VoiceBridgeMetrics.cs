@@ -63,6 +63,10 @@ internal sealed class VoiceBridgeMetrics
             "Time from a frame received on one leg to its audio forwarded on the other, by transport and direction.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HopBuckets });
         Tokens = meter.CreateCounter<long>("voicebridge.tokens", "{token}", "Tokens reported by response.done usage, by model, direction (input/output) and modality.");
+        WebhooksRefused = meter.CreateCounter<long>("voicebridge.webhooks.refused", "{webhook}",
+            "Signed webhooks refused, by reason (no_secret, missing_headers, bad_signature, stale, replayed).");
+        DirectCallsRefused = meter.CreateCounter<long>("voicebridge.direct.refused", "{call}",
+            "Direct calls turned away before they started, by transport (webrtc, sip) and reason.");
         Cost = meter.CreateCounter<double>("voicebridge.cost", "USD", "Estimated cost from response.done usage and the Telemetry:Prices table, by model.");
     }
 
@@ -91,6 +95,10 @@ internal sealed class VoiceBridgeMetrics
     public Counter<long> Tokens { get; }
 
     public Counter<double> Cost { get; }
+
+    public Counter<long> WebhooksRefused { get; }
+
+    public Counter<long> DirectCallsRefused { get; }
 
     /// <summary>A call's per-frame counters count from now on (until <see cref="Untrack"/>).</summary>
     internal void Track(CallTelemetry call)

@@ -20,6 +20,9 @@ internal sealed class UpstreamOptions : IValidatableObject
 
     public const string AzureOpenAIKeyVariable = "AZURE_OPENAI_API_KEY";
 
+    /// <summary>Conventional variable read when <see cref="WebhookSecret"/> is not configured.</summary>
+    public const string WebhookSecretVariable = "OPENAI_WEBHOOK_SECRET";
+
     /// <summary>
     /// Unset: <see cref="UpstreamProvider.OpenAI"/> when a key is configured or <c>OPENAI_API_KEY</c> is set,
     /// <see cref="UpstreamProvider.AzureOpenAI"/> when only <c>AZURE_OPENAI_API_KEY</c> is set, otherwise the
@@ -70,6 +73,19 @@ internal sealed class UpstreamOptions : IValidatableObject
     [KeyedRange(1, 65_536, ErrorMessage = "Upstream:SendQueueCapacity must be between 1 and 65536.")]
     public int SendQueueCapacity { get; set; } = 256;
 
+    /// <summary>
+    /// The <c>whsec_…</c> secret OpenAI signs its webhooks with (<c>realtime.call.incoming</c> for SIP calls;
+    /// docs/protocols/openai-webhooks.md). Unset: <c>OPENAI_WEBHOOK_SECRET</c>; neither: every webhook is refused.
+    /// </summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>How direct WebRTC offers are posted to the upstream's <c>/calls</c>: <c>ApiKey</c> (multipart, default) or <c>EphemeralKey</c> (Azure).</summary>
+    [EnumDataType(typeof(RealtimeCallsAuth), ErrorMessage = "Upstream:CallsAuth must be ApiKey or EphemeralKey.")]
+    public RealtimeCallsAuth CallsAuth { get; set; } = RealtimeCallsAuth.ApiKey;
+
+    /// <summary>Azure only: <c>webrtcfilter=on</c>, so a WebRTC browser's data channel does not see instructions and tool traffic.</summary>
+    public bool WebRtcFilter { get; set; }
+
     /// <summary>True when calls go over a WebSocket (any provider but the in-process simulator).</summary>
     internal bool UsesWebSocket => Provider is not (null or UpstreamProvider.Simulator) || !string.IsNullOrEmpty(Endpoint);
 
@@ -81,6 +97,11 @@ internal sealed class UpstreamOptions : IValidatableObject
         Provider ??= !string.IsNullOrEmpty(ApiKey) || !string.IsNullOrEmpty(openAIKey) ? UpstreamProvider.OpenAI
             : !string.IsNullOrEmpty(azureKey) ? UpstreamProvider.AzureOpenAI
             : UpstreamProvider.Simulator;
+        if (string.IsNullOrEmpty(WebhookSecret))
+        {
+            WebhookSecret = configuration[WebhookSecretVariable];
+        }
+
         if (string.IsNullOrEmpty(ApiKey))
         {
             ApiKey = Provider switch
@@ -104,6 +125,8 @@ internal sealed class UpstreamOptions : IValidatableObject
         KeepAliveTimeout = KeepAliveTimeout,
         CloseTimeout = CloseTimeout,
         SendQueueCapacity = SendQueueCapacity,
+        CallsAuth = CallsAuth,
+        WebRtcFilter = WebRtcFilter,
     };
 
     /// <summary>The session configuration every call gets (what <c>session.update</c> carries).</summary>
@@ -151,6 +174,18 @@ internal sealed class UpstreamOptions : IValidatableObject
             yield return new ValidationResult(
                 "Upstream:Endpoint is required for provider AzureOpenAI: the resource URL, e.g. https://<resource>.openai.azure.com.",
                 [nameof(Endpoint)]);
+        }
+
+        if (!string.IsNullOrEmpty(WebhookSecret) && !Security.StandardWebhooks.TryReadKey(WebhookSecret, out _))
+        {
+            yield return new ValidationResult(
+                $"Upstream:WebhookSecret (or {WebhookSecretVariable}) must be a whsec_ secret: 'whsec_' followed by the base64 of at least 16 bytes.",
+                [nameof(WebhookSecret)]);
+        }
+
+        if (WebRtcFilter && Provider != UpstreamProvider.AzureOpenAI)
+        {
+            yield return new ValidationResult("Upstream:WebRtcFilter is an Azure OpenAI option (webrtcfilter=on); set Upstream:Provider to AzureOpenAI or leave it off.", [nameof(WebRtcFilter)]);
         }
 
         if (!string.IsNullOrEmpty(Endpoint)

@@ -1,16 +1,24 @@
-// VoiceBridge demo page: the OpenAI Realtime GA protocol over the bridge's /v1/realtime WebSocket, from a browser.
-// Token: POST /demo/client_secret (development-only). Audio: 24 kHz PCM16 both ways (AudioWorklets).
-// Everything the page shows is also in window.voiceBridgeDemo, which the end-to-end test reads.
+// VoiceBridge demo page: the OpenAI Realtime GA protocol from a browser, two ways. Relayed: over the bridge's
+// /v1/realtime WebSocket, 24 kHz PCM16 both ways (AudioWorklets). Direct: WebRTC to the model through
+// POST /v1/realtime/calls (the bridge answers only once it holds the call's sideband), events on the oai-events data
+// channel. Token: POST /demo/client_secret (development-only). Everything the page shows is also in
+// window.voiceBridgeDemo, which the end-to-end tests read.
 'use strict';
 
 (() => {
   const RATE = 24000;
   const TRANSCRIPTION_MODEL = 'gpt-4o-mini-transcribe';
+  // A remote-track block louder than this (about -34 dBFS) after speech_stopped is the reply's first audio.
+  const ONSET_PEAK = 0.02;
 
   const demo = {
     state: 'idle',
+    transport: 'relayed',
+    callId: null, // direct calls: the call's id from the Location header
     errors: [],
-    turns: [], // {userItemId, speechStoppedAt, responseId, firstDeltaMs, firstAudioAt, latencyMs}
+    // latencyMs: to the reply's first sample (relayed: out of the jitter buffer; direct: the first audible one, all a
+    // WebRTC track can tell). audibleMs: to its first audible sample, both ways: what the comparison table shows.
+    turns: [], // {transport, userItemId, speechStoppedAt, responseId, firstDeltaMs, firstAudioAt, latencyMs, audibleMs}
     transcripts: { user: [], assistant: [] },
     audio: { chunksSent: 0, deltasReceived: 0, msReceived: 0, msPlayed: 0, bargeIns: 0 },
     events: {},
@@ -25,6 +33,10 @@
   };
 
   let ws = null;
+  let pc = null;
+  let channel = null;
+  let peerFrame = null;
+  let directPlayingSince = 0;
   let context = null;
   let stream = null;
   let player = null;
@@ -50,9 +62,11 @@
   }
 
   function send(event) {
+    event.event_id = 'client_' + (++eventCounter);
     if (ws && ws.readyState === WebSocket.OPEN) {
-      event.event_id = 'client_' + (++eventCounter);
       ws.send(JSON.stringify(event));
+    } else if (channel && channel.readyState === 'open') {
+      channel.send(JSON.stringify(event));
     }
   }
 
@@ -90,15 +104,62 @@
 
   // ---- latency -----------------------------------------------------------------------------------------------
 
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)];
+  };
+
   function showLatency() {
-    const measured = demo.turns.filter((t) => t.latencyMs !== undefined).map((t) => t.latencyMs);
-    ui.turnCount.textContent = String(demo.turns.length);
+    const current = demo.turns.filter((t) => t.transport === demo.transport);
+    const measured = current.filter((t) => t.latencyMs !== undefined).map((t) => t.latencyMs);
+    ui.turnCount.textContent = String(current.length);
+    for (const row of document.querySelectorAll('.compare tbody tr')) {
+      const values = demo.turns.filter((t) => t.transport === row.dataset.transport && t.audibleMs !== undefined).map((t) => t.audibleMs);
+      row.querySelector('.n').textContent = String(values.length);
+      if (values.length > 0) {
+        row.querySelector('.last').textContent = Math.round(values[values.length - 1]) + ' ms';
+        row.querySelector('.median').textContent = Math.round(median(values)) + ' ms';
+      }
+    }
     if (measured.length === 0) {
       return;
     }
     ui.latencyLast.textContent = Math.round(measured[measured.length - 1]) + ' ms';
-    const sorted = [...measured].sort((a, b) => a - b);
-    ui.latencyMedian.textContent = Math.round(sorted[Math.floor((sorted.length - 1) / 2)]) + ' ms';
+    ui.latencyMedian.textContent = Math.round(median(measured)) + ' ms';
+  }
+
+  // The first loud block of the reply after speech_stopped (the remote track when direct, the player's output when
+  // relayed): the reply's first audible audio, measured the same way for both transports.
+  function onReplyPeak(peak) {
+    if (peak < ONSET_PEAK) return;
+    const turn = demo.turns.find((t) => t.transport === demo.transport && t.audibleMs === undefined && t.responseId);
+    if (!turn) return;
+    const now = performance.now();
+    turn.audibleMs = now - turn.speechStoppedAt;
+    if (demo.transport === 'direct') {
+      turn.firstAudioAt = now;
+      turn.latencyMs = turn.audibleMs;
+      const r = responses.get(turn.responseId);
+      const e = r && entries.get(r.itemId);
+      if (e) e.meta.textContent = 'first audio ' + Math.round(turn.latencyMs) + ' ms after you stopped';
+    }
+    showLatency();
+  }
+
+  function listenForOnset(source) {
+    const onset = new AudioWorkletNode(context, 'voicebridge-onset', { numberOfOutputs: 1, outputChannelCount: [1] });
+    onset.port.onmessage = (message) => onReplyPeak(message.data);
+    const silent = context.createGain();
+    silent.gain.value = 0;
+    source.connect(onset).connect(silent).connect(context.destination);
+  }
+
+  function directPlayed(now) {
+    if (directPlayingSince) {
+      demo.audio.msPlayed += now - directPlayingSince;
+      directPlayingSince = 0;
+      ui.played.textContent = (demo.audio.msPlayed / 1000).toFixed(1) + ' s';
+    }
   }
 
   // ---- audio -------------------------------------------------------------------------------------------------
@@ -132,6 +193,7 @@
     }
     await context.audioWorklet.addModule('capture-worklet.js');
     await context.audioWorklet.addModule('player-worklet.js');
+    await context.audioWorklet.addModule('onset-worklet.js');
     stream = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
     });
@@ -152,6 +214,7 @@
     player = new AudioWorkletNode(context, 'voicebridge-player', { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
     player.port.onmessage = (event) => onPlayer(event.data);
     player.connect(context.destination);
+    listenForOnset(player);
     await context.resume();
     demo.contextRate = context.sampleRate;
   }
@@ -210,11 +273,12 @@
         send({ type: 'session.update', session: { type: 'realtime', audio: { input: { transcription: { model: TRANSCRIPTION_MODEL } } } } });
         break;
       case 'input_audio_buffer.speech_started':
-        bargeIn();
+        // Direct: the upstream owns playback and stops it itself (output_audio_buffer.cleared).
+        if (demo.transport === 'relayed') bargeIn();
         setText(event.item_id, 'user', '');
         break;
       case 'input_audio_buffer.speech_stopped':
-        pendingTurn = { userItemId: event.item_id, speechStoppedAt: performance.now() };
+        pendingTurn = { transport: demo.transport, userItemId: event.item_id, speechStoppedAt: performance.now() };
         demo.turns.push(pendingTurn);
         showLatency();
         break;
@@ -253,11 +317,11 @@
         r.receivedMs += (samples.length / RATE) * 1000;
         demo.audio.deltasReceived++;
         demo.audio.msReceived += (samples.length / RATE) * 1000;
-        player.port.postMessage({ type: 'audio', samples, tag: event.response_id }, [samples.buffer]);
+        if (player) player.port.postMessage({ type: 'audio', samples, tag: event.response_id }, [samples.buffer]);
         break;
       }
       case 'response.output_audio.done':
-        player.port.postMessage({ type: 'done', tag: event.response_id });
+        if (player) player.port.postMessage({ type: 'done', tag: event.response_id });
         break;
       case 'response.output_audio_transcript.delta': {
         const e = entry(event.item_id, 'assistant');
@@ -270,9 +334,26 @@
       case 'response.done': {
         const r = responses.get(event.response.id);
         if (r) r.done = true;
-        player.port.postMessage({ type: 'done', tag: event.response.id });
+        if (player) player.port.postMessage({ type: 'done', tag: event.response.id });
         break;
       }
+      case 'output_audio_buffer.started': {
+        directPlayingSince = performance.now();
+        // The upstream's word that it started playing (direct): the split of the latency, as firstDeltaMs is when relayed.
+        const turn = demo.turns.find((t) => t.responseId === event.response_id && t.firstDeltaMs === undefined);
+        if (turn) turn.firstDeltaMs = directPlayingSince - turn.speechStoppedAt;
+        break;
+      }
+      case 'output_audio_buffer.stopped':
+      case 'output_audio_buffer.cleared':
+        directPlayed(performance.now());
+        if (event.type === 'output_audio_buffer.cleared') {
+          const r = responses.get(event.response_id);
+          const e = r && entries.get(r.itemId);
+          if (e) e.li.classList.add('interrupted');
+          demo.audio.bargeIns++;
+        }
+        break;
       case 'error':
         reportError((event.error.code || event.error.type) + ': ' + event.error.message);
         break;
@@ -283,7 +364,102 @@
 
   // ---- connect / hang up -------------------------------------------------------------------------------------
 
-  async function connect() {
+  function connect() {
+    const chosen = document.querySelector('input[name="transport"]:checked');
+    demo.transport = chosen ? chosen.value : 'relayed';
+    for (const input of document.querySelectorAll('input[name="transport"]')) input.disabled = true;
+    return demo.transport === 'direct' ? connectDirect() : connectRelayed();
+  }
+
+  // The in-process simulator has no WebRTC stack: when the server offers its model-side page, it runs here, hidden.
+  async function ensureSimulatorPeer() {
+    if (peerFrame) return;
+    const probe = await fetch('simulator/peer.html').catch(() => null);
+    if (!probe || !probe.ok) return;
+    peerFrame = document.createElement('iframe');
+    peerFrame.className = 'peer';
+    peerFrame.src = 'simulator/peer.html';
+    document.body.appendChild(peerFrame);
+    const until = performance.now() + 5000;
+    while (!(peerFrame.contentWindow.voiceBridgePeer && peerFrame.contentWindow.voiceBridgePeer.connected)) {
+      if (performance.now() > until) throw new Error('the simulator\'s model-side page did not connect');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async function connectDirect() {
+    setState('connecting');
+    try {
+      await ensureSimulatorPeer();
+      const minted = await fetch('demo/client_secret', { method: 'POST' });
+      if (!minted.ok) throw new Error('token request failed: HTTP ' + minted.status);
+      const token = (await minted.json()).value;
+
+      context = new AudioContext({ latencyHint: 'interactive' });
+      await context.audioWorklet.addModule('capture-worklet.js');
+      await context.audioWorklet.addModule('onset-worklet.js');
+      demo.contextRate = context.sampleRate;
+      stream = await navigator.mediaDevices.getUserMedia({
+        audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      });
+      // The level meter only: the microphone itself goes to the model on the peer connection.
+      const meter = new AudioWorkletNode(context, 'voicebridge-capture', { numberOfOutputs: 1, outputChannelCount: [1] });
+      meter.port.onmessage = (event) => { ui.level.value = event.data.peak; };
+      const mute = context.createGain();
+      mute.gain.value = 0;
+      context.createMediaStreamSource(stream).connect(meter).connect(mute).connect(context.destination);
+
+      pc = new RTCPeerConnection();
+      for (const track of stream.getAudioTracks()) pc.addTrack(track, stream);
+      pc.ontrack = (event) => {
+        const remote = document.getElementById('remote');
+        remote.srcObject = event.streams[0];
+        listenForOnset(context.createMediaStreamSource(event.streams[0]));
+      };
+      pc.onconnectionstatechange = () => {
+        if (pc && (pc.connectionState === 'failed' || pc.connectionState === 'closed') && demo.state === 'live') setState('closed');
+      };
+      channel = pc.createDataChannel('oai-events');
+      channel.onmessage = (message) => {
+        try {
+          onEvent(JSON.parse(message.data));
+        } catch (e) {
+          reportError('bad server event: ' + e.message);
+        }
+      };
+      channel.onopen = () => {
+        setState('live');
+        // The same change the relayed mode makes; Browser:ClientMayChange allows it, the bridge sees it on the sideband.
+        send({ type: 'session.update', session: { type: 'realtime', audio: { input: { transcription: { model: TRANSCRIPTION_MODEL } } } } });
+      };
+      channel.onclose = () => {
+        if (demo.state === 'live') setState('closed');
+        stopAudio();
+      };
+
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise((resolve) => {
+        if (pc.iceGatheringState === 'complete') { resolve(); return; }
+        pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+        setTimeout(resolve, 2000);
+      });
+      const answered = await fetch('v1/realtime/calls', {
+        method: 'POST',
+        headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/sdp' },
+        body: pc.localDescription.sdp,
+      });
+      if (answered.status !== 201) throw new Error('the bridge refused the call: HTTP ' + answered.status);
+      demo.callId = (answered.headers.get('Location') || '').split('/').pop();
+      await pc.setRemoteDescription({ type: 'answer', sdp: await answered.text() });
+      await context.resume();
+    } catch (e) {
+      setState('error');
+      reportError(e.message || String(e));
+      stopAudio();
+    }
+  }
+
+  async function connectRelayed() {
     setState('connecting');
     try {
       const minted = await fetch('demo/client_secret', { method: 'POST' });
@@ -326,8 +502,14 @@
   function stopAudio() {
     if (stream) stream.getTracks().forEach((t) => t.stop());
     if (context) context.close();
+    if (pc) pc.close();
     stream = null;
     context = null;
+    pc = null;
+    channel = null;
+    player = null;
+    directPlayed(performance.now());
+    for (const input of document.querySelectorAll('input[name="transport"]')) input.disabled = false;
   }
 
   function hangUp() {

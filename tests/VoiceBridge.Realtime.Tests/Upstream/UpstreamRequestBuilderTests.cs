@@ -129,4 +129,58 @@ public sealed class UpstreamRequestBuilderTests
         Assert.DoesNotContain("sk-very-secret", request.ToString(), StringComparison.Ordinal);
         Assert.Contains("Authorization", request.ToString(), StringComparison.Ordinal);
     }
+    [Fact]
+    public void Calls_OnOpenAI_AreTheRealtimeUrlOverHttps_WithoutTheModel_AndTheSidebandTakesTheCallId()
+    {
+        var settings = new UpstreamSettings { Provider = UpstreamProvider.OpenAI, ApiKey = "sk-test", Model = "gpt-realtime" };
+
+        var calls = UpstreamRequestBuilder.BuildCalls(settings);
+        var sideband = UpstreamRequestBuilder.BuildSideband(settings, "rtc_abc 1");
+
+        Assert.Equal("https://api.openai.com/v1/realtime/calls", calls.Uri.AbsoluteUri);
+        Assert.Equal("Bearer sk-test", Assert.Single(calls.Headers).Value);
+        Assert.Equal("wss://api.openai.com/v1/realtime?call_id=rtc_abc%201", sideband.Uri.AbsoluteUri);
+        Assert.Equal("https://api.openai.com/v1/realtime/client_secrets", UpstreamRequestBuilder.ClientSecretsUri(settings).AbsoluteUri);
+    }
+
+    [Theory]
+    [InlineData(false, "https://contoso.openai.azure.com/openai/v1/realtime/calls")]
+    [InlineData(true, "https://contoso.openai.azure.com/openai/v1/realtime/calls?webrtcfilter=on")]
+    public void Calls_OnAzure_CarryTheApiKeyHeader_AndWebRtcFilterWhenAskedFor(bool filter, string expected)
+    {
+        var settings = new UpstreamSettings
+        {
+            Provider = UpstreamProvider.AzureOpenAI,
+            Endpoint = new Uri("https://contoso.openai.azure.com"),
+            ApiKey = "azure-key",
+            Model = "dep",
+            WebRtcFilter = filter,
+        };
+
+        var calls = UpstreamRequestBuilder.BuildCalls(settings);
+
+        Assert.Equal(expected, calls.Uri.AbsoluteUri);
+        var header = Assert.Single(calls.Headers);
+        Assert.Equal(("api-key", "azure-key"), (header.Key, header.Value));
+        Assert.Equal("wss://contoso.openai.azure.com/openai/v1/realtime?call_id=rtc_1", UpstreamRequestBuilder.BuildSideband(settings, "rtc_1").Uri.AbsoluteUri);
+        // The ephemeral-key flow mints at the same resource, without the filter (it belongs to /calls).
+        Assert.Equal("https://contoso.openai.azure.com/openai/v1/realtime/client_secrets", UpstreamRequestBuilder.ClientSecretsUri(settings).AbsoluteUri);
+    }
+
+    [Fact]
+    public void WebRtcFilter_IsNotSentToOpenAI()
+    {
+        var calls = UpstreamRequestBuilder.BuildCalls(new UpstreamSettings { Provider = UpstreamProvider.OpenAI, ApiKey = "k", WebRtcFilter = true });
+
+        Assert.Empty(calls.Uri.Query);
+    }
+
+    [Fact]
+    public void Calls_OnALocalEndpoint_SwitchWsToHttp_AndKeepThePort()
+    {
+        var settings = new UpstreamSettings { Provider = UpstreamProvider.Simulator, Endpoint = new Uri("ws://127.0.0.1:9100/v1/realtime") };
+
+        Assert.Equal("http://127.0.0.1:9100/v1/realtime/calls", UpstreamRequestBuilder.BuildCalls(settings).Uri.AbsoluteUri);
+        Assert.Equal("ws://127.0.0.1:9100/v1/realtime?call_id=rtc_9", UpstreamRequestBuilder.BuildSideband(settings, "rtc_9").Uri.AbsoluteUri);
+    }
 }

@@ -37,6 +37,11 @@ public sealed class ClusterTests : IAsyncDisposable
         Assert.Equal(ClientTokenStatus.Valid, (await b.Factory.Services.GetRequiredService<ClientTokens>().CheckAsync(clientToken, Ct)).Status);
         Assert.Equal(ClientTokenStatus.Replayed, (await a.Factory.Services.GetRequiredService<ClientTokens>().CheckAsync(clientToken, Ct)).Status);
 
+        // A signed webhook's id (OpenAI's SIP call webhook) delivered again to the other instance is a replay there.
+        var until = DateTimeOffset.UtcNow.AddMinutes(5);
+        Assert.True(await a.Factory.Services.GetRequiredService<IReplayGuard>().TryFirstUseAsync("webhook", "wh_" + callSid, until, Ct));
+        Assert.False(await b.Factory.Services.GetRequiredService<IReplayGuard>().TryFirstUseAsync("webhook", "wh_" + callSid, until, Ct));
+
         // Outbound instructions left by the instance that placed the call are taken once, by the one that gets its stream.
         await a.Factory.Services.GetRequiredService<IOutboundInstructions>().AddAsync(callSid, "Be brief.", Ct);
         Assert.Equal("Be brief.", await b.Factory.Services.GetRequiredService<IOutboundInstructions>().TakeAsync(callSid, Ct));

@@ -37,7 +37,7 @@ public sealed class ArchitectureTests
     [Fact]
     public void TheLegs_DoNotKnowEachOther()
     {
-        string[] legs = [Server + ".Twilio", Server + ".Browser"];
+        string[] legs = [Server + ".Twilio", Server + ".Browser", Server + ".Direct"];
         foreach (var leg in legs)
         {
             var others = string.Join('|', legs.Where(other => other != leg).Select(other => other.Replace(".", @"\.", StringComparison.Ordinal)));

@@ -104,6 +104,33 @@ public sealed class CallTelemetryTurnTests : IDisposable
         Assert.DoesNotContain(_measurements, m => m.Name == "voicebridge.turn.heard.latency");
     }
 
+    [Theory]
+    [InlineData("webrtc", 240, false)]
+    [InlineData("sip", 260, true)]
+    public void DirectTurn_FirstAudioIsOutputAudioBufferStarted_AgainstTheDirectBudget_TaggedWithItsTransport(string transport, int ms, bool over)
+    {
+        // Relayed budget 450 ms, direct 250 ms: a direct turn at 260 ms is over its own budget though under the relayed one.
+        using var call = StartCall(sloMs: 450, transport, directSloMs: 250);
+
+        call.OnUpstreamEvent(RealtimeEventType.InputAudioBufferSpeechStopped, default);
+        _time.Advance(TimeSpan.FromMilliseconds(40));
+        call.OnUpstreamEvent(RealtimeEventType.ResponseCreated, default);
+        _time.Advance(TimeSpan.FromMilliseconds(ms - 40));
+        // The audio runs between the caller and the model; the sideband says when it starts playing.
+        call.OnUpstreamEvent(RealtimeEventType.OutputAudioBufferStarted, default);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        call.OnUpstreamEvent(RealtimeEventType.ResponseDone, ResponseDone(input: (0, 0, 0), output: (0, 15)));
+        call.End(CallEndReason.CallerHungUp);
+
+        var latency = Assert.Single(_measurements, m => m.Name == "voicebridge.turn.first_audio.latency");
+        Assert.Equal(ms / 1000.0, latency.Value, 6);
+        Assert.Equal(transport, latency.Tags["voicebridge.transport"]);
+        Assert.Equal(over ? 1 : 0, _measurements.Where(m => m.Name == "voicebridge.turns.slo_exceeded").Sum(m => m.Value));
+        var turn = Assert.Single(Spans(call), s => s.OperationName == "turn");
+        Assert.Equal((double)ms, turn.GetTagItem("voicebridge.turn.first_audio_ms"));
+        Assert.Equal(over, turn.GetTagItem("voicebridge.turn.slo_exceeded"));
+    }
+
     public void Dispose()
     {
         _tracer.Dispose();
@@ -111,12 +138,12 @@ public sealed class CallTelemetryTurnTests : IDisposable
         _services.Dispose();
     }
 
-    private CallTelemetry StartCall(int sloMs)
+    private CallTelemetry StartCall(int sloMs, string transport = "twilio", int? directSloMs = null)
     {
         var options = Options.Create(new TelemetryOptions());
         var price = new ModelPrice { InputText = 4, InputAudio = 32, CachedInput = 0.4, OutputText = 16, OutputAudio = 64 };
-        var context = new CallTelemetryContext("Simulator", "gpt-realtime", sloMs, price, new UpstreamHealth(options, _time), _time, NullLogger.Instance);
-        var call = new CallTelemetry("twilio", _services.GetRequiredService<VoiceBridgeMetrics>(), context);
+        var context = new CallTelemetryContext("Simulator", "gpt-realtime", sloMs, price, new UpstreamHealth(options, _time), _time, NullLogger.Instance) { DirectFirstAudioSloMs = directSloMs ?? sloMs };
+        var call = new CallTelemetry(transport, _services.GetRequiredService<VoiceBridgeMetrics>(), context);
         call.OnStarted("CA" + Guid.NewGuid().ToString("N"), "MZ1", "pcm24k", 6);
         return call;
     }
