@@ -246,7 +246,15 @@ public sealed class ThreeInstancesTests
         var drains = new List<(string Instance, int Live, double DrainSeconds, double BackSeconds)>();
         foreach (var instance in cluster.Instances.ToList())
         {
-            var live = CountLive(await ListAsync(instance.BaseUri), instance.InstanceId);
+            // Drained while it holds calls (the load's first wave may not have reached it yet): asked back to back,
+            // each answer a round trip through the instance and Redis, for at most 15 s.
+            var waited = Stopwatch.StartNew();
+            var live = 0;
+            while ((live = CountLive(await ListAsync(instance.BaseUri), instance.InstanceId)) == 0 && waited.Elapsed < TimeSpan.FromSeconds(15))
+            {
+                await Task.Yield();
+            }
+
             var drain = Stopwatch.StartNew();
             instance.Process.Terminate();
             var exit = await instance.Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
