@@ -102,6 +102,12 @@ internal sealed class AuditOptions : IValidatableObject
     public IList<string> AdminKeys { get; } = [];
 
     /// <summary>
+    /// Read-only keys for the operations dashboard (<c>/ops</c>): they may watch every live call and its redacted
+    /// transcript, never act on one nor read a recording. Same rule as <see cref="AdminKeys"/> (32+ characters).
+    /// </summary>
+    public IList<string> ViewerKeys { get; } = [];
+
+    /// <summary>
     /// The key that seals every trail and index (HMAC-SHA256), base64, at least 32 bytes (<c>openssl rand -base64 32</c>,
     /// or <c>voicebridge audit new-key</c>). Never logged and never written to the trail: files name it by a fingerprint.
     /// Required outside Development; in Development, absent means unsealed trails and a warning at start.

@@ -68,7 +68,7 @@ internal sealed class AuditTrail : IAuditTrail
     /// <summary>The key every call's chain is sealed with (<c>Audit:SigningKey</c>); null: unsealed.</summary>
     internal AuditSigningKey? Key { get; }
 
-    /// <summary>Records formatted by the calls and not yet taken by the writer, all calls together.</summary>
+    /// <summary>Records formatted by the calls and not yet taken by the writer, all calls together (the backlog the operations dashboard charts).</summary>
     internal int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>True once <see cref="Waiting"/> reached the high-water mark: the writer takes every call's records.</summary>

@@ -51,7 +51,7 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
     private readonly long[] _dropBytes = new long[DropReasons];
     private long _lastDropSummary;
     private int _summarising;
-    private readonly Dictionary<string, AuditTurnRedactor> _turns = [];
+    private readonly AuditEventRedaction _redaction;
     private int _overBound;
     private int _overBudget;
     private int _recordingFailureNoted;
@@ -72,6 +72,7 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
         _callerAudioType = _phone ? "media" : RealtimeEventTypes.InputAudioBufferAppend;
         _callerOutAudioType = _phone ? "media" : RealtimeEventTypes.ResponseOutputAudioDelta;
         _lastDropSummary = time.GetTimestamp();
+        _redaction = new AuditEventRedaction(options.Redact, options.RedactDtmf);
     }
 
     /// <summary>The call this recorder ends when its audit falls behind beyond the bound or spends its budget.</summary>
@@ -347,37 +348,10 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
         }
 
         var type = AuditEventName.Read(message);
-        if (_options.Redact && IsTextDelta(type))
+        if (_redaction.Redact(type, message) is { } redacted)
         {
-            // A card can be spoken across deltas: each delta type is redacted as one running text (AuditTurnRedactor).
-            // Text deltas are a few per second; audio never comes here.
-            var redacted = new ArrayBufferWriter<byte>();
-            if (AuditRedactor.TryRedactJson(message, text: true, _options.RedactDtmf, redacted, Turn(type)))
-            {
-                Handle(audit.Record(direction, type, redacted.WrittenSpan));
-                return type;
-            }
-        }
-        else if (_turns.Count > 0 && (type.EndsWith(".done", StringComparison.Ordinal) || type.EndsWith(".completed", StringComparison.Ordinal)))
-        {
-            lock (_turns)
-            {
-                foreach (var turn in _turns.Values)
-                {
-                    turn.Reset();
-                }
-            }
-        }
-
-        if (AuditRedactor.NeedsRedaction(message, _options.Redact, _options.RedactDtmf))
-        {
-            // Rare (a transcript with a long digit run, a key press, Twilio's start): allocating here is fine.
-            var redacted = new ArrayBufferWriter<byte>();
-            if (AuditRedactor.TryRedactJson(message, _options.Redact, _options.RedactDtmf, redacted))
-            {
-                Handle(audit.Record(direction, type, redacted.WrittenSpan));
-                return type;
-            }
+            Handle(audit.Record(direction, type, redacted));
+            return type;
         }
 
         Handle(audit.Record(direction, type, message));
@@ -412,22 +386,6 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
         var pcm = new short[frame.Payload.Length];
         MuLaw.Decode(frame.Payload, pcm);
         return pcm;
-    }
-
-    private static bool IsTextDelta(string type) =>
-        type is "response.output_audio_transcript.delta" or "response.output_text.delta" or "conversation.item.input_audio_transcription.delta";
-
-    private AuditTurnRedactor Turn(string type)
-    {
-        lock (_turns)
-        {
-            if (!_turns.TryGetValue(type, out var turn))
-            {
-                _turns.Add(type, turn = new AuditTurnRedactor());
-            }
-
-            return turn;
-        }
     }
 
     private string? OpenRecording(string callId, CallAudit audit)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using VoiceBridge.Realtime.Protocol;
 using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Security;
+using VoiceBridge.Server.Hosting;
 
 namespace VoiceBridge.Server.Browser;
 
@@ -125,28 +126,8 @@ internal static partial class ClientSecretsEndpoint
     public static string? BearerToken(HttpRequest request) => KeyList.BearerToken(request);
 
     // The body, at most MaxBodyBytes; null when larger. An empty body is an empty request.
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request)
-    {
-        if (request.ContentLength is 0)
-        {
-            return ReadOnlyMemory<byte>.Empty;
-        }
-
-        using var body = new MemoryStream();
-        var buffer = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (body.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            body.Write(buffer, 0, read);
-        }
-
-        return body.ToArray();
-    }
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request) =>
+        await RequestBody.ReadAtMostAsync(request, MaxBodyBytes) is { } body ? body : null;
 
     private static ClientSecretRequest? Deserialize(ReadOnlySpan<byte> body)
     {

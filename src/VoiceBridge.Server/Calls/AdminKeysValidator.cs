@@ -4,8 +4,9 @@ using VoiceBridge.Server.Audit;
 namespace VoiceBridge.Server.Calls;
 
 /// <summary>
-/// Admin keys read every transcript and can hang up any call: each must be at least <see cref="MinimumLength"/>
-/// characters (a 128-bit random key in hex), so guessing is hopeless even before the throttle. Names the key, never its value.
+/// Admin keys read every transcript and can hang up any call; viewer keys watch every call on the operations dashboard.
+/// Each must be at least <see cref="MinimumLength"/> characters (a 128-bit random key in hex), so guessing is hopeless
+/// even before the throttle, and no key may be both (which role would it have?). Names the key, never its value.
 /// </summary>
 internal sealed class AdminKeysValidator : IValidateOptions<AuditOptions>
 {
@@ -15,15 +16,28 @@ internal sealed class AdminKeysValidator : IValidateOptions<AuditOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        for (var i = 0; i < options.AdminKeys.Count; i++)
+        Check(options.AdminKeys, nameof(AuditOptions.AdminKeys), "an admin key", failures);
+        Check(options.ViewerKeys, nameof(AuditOptions.ViewerKeys), "a viewer key", failures);
+        for (var i = 0; i < options.ViewerKeys.Count; i++)
         {
-            var length = options.AdminKeys[i]?.Length ?? 0;
-            if (length is > 0 and < MinimumLength)
+            if (!string.IsNullOrEmpty(options.ViewerKeys[i]) && options.AdminKeys.Contains(options.ViewerKeys[i], StringComparer.Ordinal))
             {
-                failures.Add($"Audit:AdminKeys:{i} is {length} characters; an admin key needs at least {MinimumLength} (for example `openssl rand -hex 32`).");
+                failures.Add($"Audit:ViewerKeys:{i} is also an admin key; a key is either an operator's or a viewer's.");
             }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(IList<string> keys, string setting, string what, List<string> failures)
+    {
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var length = keys[i]?.Length ?? 0;
+            if (length is > 0 and < MinimumLength)
+            {
+                failures.Add($"Audit:{setting}:{i} is {length} characters; {what} needs at least {MinimumLength} (for example `openssl rand -hex 32`).");
+            }
+        }
     }
 }

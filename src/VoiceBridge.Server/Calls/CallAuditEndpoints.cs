@@ -20,7 +20,7 @@ internal static class CallAuditEndpoints
         return calls;
     }
 
-    private static async Task<IResult> GetAuditAsync(string id, IAuditReader reader, CancellationToken cancellationToken)
+    internal static async Task<IResult> GetAuditAsync(string id, IAuditReader reader, CancellationToken cancellationToken)
     {
         if (!AuditTrailText.IsValidCallId(id))
         {
@@ -33,7 +33,7 @@ internal static class CallAuditEndpoints
     }
 
     // Only what the caller heard, unless ?unheard=true asks for the cut-off words too (labelled never_heard).
-    private static async Task<IResult> GetTranscriptAsync(string id, bool? unheard, IAuditReader reader, IOptions<AuditOptions> options, CancellationToken cancellationToken)
+    internal static async Task<IResult> GetTranscriptAsync(string id, bool? unheard, IAuditReader reader, IOptions<AuditOptions> options, CancellationToken cancellationToken)
     {
         if (!AuditTrailText.IsValidCallId(id))
         {
@@ -45,7 +45,7 @@ internal static class CallAuditEndpoints
             : UnknownCall();
     }
 
-    private static async Task<IResult> GetRecordingAsync(string id, IAuditReader reader, IRecordingStore recordings, IOptions<AuditOptions> options, CancellationToken cancellationToken)
+    internal static async Task<IResult> GetRecordingAsync(string id, IAuditReader reader, IRecordingStore recordings, IOptions<AuditOptions> options, CancellationToken cancellationToken)
     {
         if (!AuditTrailText.IsValidCallId(id))
         {

@@ -8,13 +8,13 @@ using VoiceBridge.Server.Twilio;
 namespace VoiceBridge.Server.Calls;
 
 /// <summary>
-/// Live call control under <c>/calls</c> (admin key): mid-call instructions, say a text now, hang up, transfer, and
-/// outbound calls. Unknown call → 404; a call without control (not started yet, or a browser call for transfer) → 409.
-/// Every action is audited with the admin key's id through <see cref="ControlAudit"/>.
+/// Live call control under <c>/calls</c> (admin key): mid-call instructions, say a text now, hang up, transfer (carried
+/// out by <see cref="CallControl"/>, which the operations dashboard uses too), and outbound calls. Every action is
+/// audited with the admin key's id through <see cref="ControlAudit"/>.
 /// </summary>
 internal static class CallControlEndpoints
 {
-    private const int MaxTextChars = 4000;
+    private const int MaxTextChars = CallControl.MaxTextChars;
 
     public static RouteGroupBuilder MapCallControl(this RouteGroupBuilder calls)
     {

@@ -18,15 +18,12 @@ internal static partial class CallsExtensions
     {
         builder.Services.AddSingleton<AdminKeyFilter>();
         // Audit__AdminKeys=key1,key2 (one variable) as well as Audit__AdminKeys__0: the binder ignores a plain value
-        // given for a list, which used to leave the admin API keyless without a word.
+        // given for a list, which used to leave the admin API keyless without a word. The same for viewer keys.
         var configuration = builder.Configuration;
         builder.Services.AddOptions<AuditOptions>().PostConfigure(options =>
         {
-            var listed = configuration[AuditOptions.SectionName + ":" + nameof(AuditOptions.AdminKeys)];
-            foreach (var key in listed?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
-            {
-                options.AdminKeys.Add(key);
-            }
+            AddListed(configuration, nameof(AuditOptions.AdminKeys), options.AdminKeys);
+            AddListed(configuration, nameof(AuditOptions.ViewerKeys), options.ViewerKeys);
         });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AdminKeysValidator>());
         // Results.Problem serialises ProblemDetails through the HTTP JSON options; with reflection off (the app's
@@ -74,6 +71,15 @@ internal static partial class CallsExtensions
         }
 
         return Results.Json<IReadOnlyList<LiveCallSummary>>(live, CallsJsonContext.Responses.IReadOnlyListLiveCallSummary);
+    }
+
+    private static void AddListed(ConfigurationManager configuration, string setting, IList<string> keys)
+    {
+        var listed = configuration[AuditOptions.SectionName + ":" + setting];
+        foreach (var key in listed?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
+        {
+            keys.Add(key);
+        }
     }
 
     [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Audit:AdminKeys is empty: the admin API (/calls) refuses every request; set Audit__AdminKeys (comma-separated, 32+ characters each) to use it")]

@@ -153,6 +153,30 @@ internal sealed class CallObservers(ICallObserver[] observers) : ICallObserver, 
         }
     }
 
+    public void OnTurnFirstAudio(int turn, TimeSpan latency)
+    {
+        foreach (var observer in _observers)
+        {
+            observer.OnTurnFirstAudio(turn, latency);
+        }
+    }
+
+    public void OnToolCallStarted(string name, string toolCallId)
+    {
+        foreach (var observer in _observers)
+        {
+            observer.OnToolCallStarted(name, toolCallId);
+        }
+    }
+
+    public void OnToolCallEnded(string name, string toolCallId, TimeSpan duration, ToolCallOutcome outcome)
+    {
+        foreach (var observer in _observers)
+        {
+            observer.OnToolCallEnded(name, toolCallId, duration, outcome);
+        }
+    }
+
     public void OnControl(string action, string adminKeyId, string? detail)
     {
         foreach (var observer in _observers)

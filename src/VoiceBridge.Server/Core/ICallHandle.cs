@@ -12,6 +12,9 @@ internal interface ICallHandle
     /// <summary>The call's upstream (reconnects included); several senders may use it.</summary>
     IRealtimeConnection Upstream { get; }
 
+    /// <summary>The call's observers as one: what a feature does (a tool call) is reported to them.</summary>
+    ICallObserver Observers { get; }
+
     /// <summary>Assistant audio handed to the caller and not yet heard.</summary>
     bool IsPlaying { get; }
 

@@ -91,6 +91,26 @@ internal interface ICallObserver
     {
     }
 
+    /// <summary>
+    /// A turn's answer began to play: its first-audio latency, from the end of the caller's speech to the first assistant
+    /// audio handed to the caller (telemetry measures it, and reports it here so every observer sees the same figure).
+    /// </summary>
+    /// <param name="turn">The turn's number in the call, from 1.</param>
+    /// <param name="latency">From the end of the caller's speech to the first audio of the answer handed to the caller.</param>
+    void OnTurnFirstAudio(int turn, TimeSpan latency)
+    {
+    }
+
+    /// <summary>A server-side tool call began (the call's tool runner, off the upstream loop).</summary>
+    void OnToolCallStarted(string name, string toolCallId)
+    {
+    }
+
+    /// <summary>A server-side tool call finished: how long it ran and how it ended (its arguments and output are never here).</summary>
+    void OnToolCallEnded(string name, string toolCallId, TimeSpan duration, ToolCallOutcome outcome)
+    {
+    }
+
     /// <summary>An operator acted on the call (the admin key's id, never the key).</summary>
     void OnControl(string action, string adminKeyId, string? detail)
     {

@@ -18,6 +18,12 @@ internal interface ILiveCall
     /// <summary>What the call is doing, for <c>GET /calls</c>: <c>starting</c>, <c>live</c>, <c>ending</c>, <c>transferring</c>, <c>transferred</c>.</summary>
     string State { get; }
 
+    /// <summary>
+    /// The call's observers as one: an observer that works a figure out (telemetry's first-audio latency per turn)
+    /// reports it here so the others see it too. Set before the call starts; read it when reporting, not when made.
+    /// </summary>
+    ICallObserver Observers { get; }
+
     /// <summary>Counted drops and discards, per reason.</summary>
     CallCounters Counters { get; }
 

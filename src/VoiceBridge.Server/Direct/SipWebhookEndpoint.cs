@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using VoiceBridge.Server.Security;
+using VoiceBridge.Server.Hosting;
 
 namespace VoiceBridge.Server.Direct;
 
@@ -97,28 +98,7 @@ internal static partial class SipWebhookEndpoint
         direct.Run(DirectCallLeg.Sip, callId, caller, session, slot);
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-
-        using var body = new MemoryStream();
-        var buffer = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (body.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            body.Write(buffer, 0, read);
-        }
-
-        return body.ToArray();
-    }
+    private static Task<byte[]?> ReadBodyAsync(HttpRequest request) => RequestBody.ReadAtMostAsync(request, MaxBodyBytes);
 
     [LoggerMessage(EventId = 1755, Level = LogLevel.Information, Message = "SIP call {CallId} from {Caller} ringing: answering")]
     private static partial void LogIncoming(ILogger logger, string callId, string caller);

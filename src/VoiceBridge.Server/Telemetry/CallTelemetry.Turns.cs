@@ -32,6 +32,8 @@ internal sealed partial class CallTelemetry
 
     private void OnFirstAudio()
     {
+        TimeSpan latency;
+        int turn;
         lock (_lock)
         {
             // Audio still streaming from a response created before the caller spoke is not this turn's answer.
@@ -42,7 +44,8 @@ internal sealed partial class CallTelemetry
 
             _awaitingFirstAudio = 0;
             _firstAudioAt = Now();
-            var latency = Elapsed(_speechStoppedAt);
+            latency = Elapsed(_speechStoppedAt);
+            turn = _turnNumber;
             var budget = _direct ? _context?.DirectFirstAudioSloMs : _context?.FirstAudioSloMs;
             var overBudget = latency.TotalMilliseconds > (budget ?? double.MaxValue);
             _metrics?.FirstAudioLatency.Record(latency.TotalSeconds, _transportTags);
@@ -63,6 +66,9 @@ internal sealed partial class CallTelemetry
                 LogFirstAudio(context.Logger, _callId, _turnNumber, latency.TotalMilliseconds, overBudget);
             }
         }
+
+        // Outside the lock: the other observers take their own.
+        _live?.Observers.OnTurnFirstAudio(turn, latency);
     }
 
     private void OnSpeechStarted()

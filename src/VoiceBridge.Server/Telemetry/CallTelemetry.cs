@@ -25,6 +25,9 @@ internal sealed partial class CallTelemetry : IDisposable
     private readonly Activity? _call;
     private readonly string _transport;
 
+    // The call, for reporting each turn's first-audio latency to its other observers (the operations feed); null when detached.
+    private readonly ILiveCall? _live;
+
     // A browser leg relays each upstream audio delta as one client message: the delta is the frame on both legs.
     // A phone leg re-frames audio into 20 ms media messages and reports those itself (OnCallerFrameSent).
     private readonly bool _deltaIsCallerFrame;
@@ -72,8 +75,9 @@ internal sealed partial class CallTelemetry : IDisposable
     // Read without the lock on the per-frame path: 1 while a turn waits for its first audio frame.
     private volatile int _awaitingFirstAudio;
 
-    internal CallTelemetry(string transport, VoiceBridgeMetrics? metrics, CallTelemetryContext? context)
+    internal CallTelemetry(string transport, VoiceBridgeMetrics? metrics, CallTelemetryContext? context, ILiveCall? live = null)
     {
+        _live = live;
         _transport = transport;
         _deltaIsCallerFrame = transport == "browser";
         _direct = transport is "webrtc" or "sip";

@@ -16,10 +16,11 @@ internal sealed class CallTelemetryFactory(
     private CallTelemetryContext? _context;
 
     /// <param name="transport"><c>twilio</c>, <c>browser</c>, <c>webrtc</c> or <c>sip</c>.</param>
-    public CallTelemetry Start(string transport) => new(transport, metrics, _context ??= CreateContext());
+    /// <param name="call">The call whose other observers hear each turn's first-audio latency; null: none.</param>
+    public CallTelemetry Start(string transport, ILiveCall? call = null) => new(transport, metrics, _context ??= CreateContext(), call);
 
     /// <summary>Every call's telemetry; made first, so its span is current for everything the call runs.</summary>
-    public ICallObserver Create(ILiveCall call, string transport, string upstreamAudio) => Start(transport);
+    public ICallObserver Create(ILiveCall call, string transport, string upstreamAudio) => Start(transport, call);
 
     private CallTelemetryContext CreateContext()
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using VoiceBridge.Realtime.Protocol;
+using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Tools;
 
@@ -26,6 +27,8 @@ internal sealed partial class ToolRunner
     private readonly Dictionary<string, ResponseCalls> _responses = new(StringComparer.Ordinal);
     private readonly CancellationToken _ending;
     private readonly Func<string, string?, Activity?>? _startSpan;
+    private readonly ICallObserver? _observers;
+    private readonly TimeProvider _time;
     private int _running;
 
     /// <param name="catalog">The server's tools.</param>
@@ -39,9 +42,23 @@ internal sealed partial class ToolRunner
     /// <param name="logger">Tool call log lines.</param>
     /// <param name="ending">Cancelled when the call ends: running tools are abandoned.</param>
     /// <param name="startSpan">Starts a tool call's span under the call's span (name, call id); null when untraced.</param>
-    public ToolRunner(ToolCatalog catalog, Func<RealtimeEvent, ValueTask> send, string liveCallId, string transport, bool answerUnknownTools, ILogger logger, CancellationToken ending, Func<string, string?, Activity?>? startSpan = null)
+    /// <param name="observers">The call's observers: each tool call's start, duration and outcome (the operations feed); null: none.</param>
+    /// <param name="time">Times tool calls for <paramref name="observers"/>.</param>
+    public ToolRunner(
+        ToolCatalog catalog,
+        Func<RealtimeEvent, ValueTask> send,
+        string liveCallId,
+        string transport,
+        bool answerUnknownTools,
+        ILogger logger,
+        CancellationToken ending,
+        Func<string, string?, Activity?>? startSpan = null,
+        ICallObserver? observers = null,
+        TimeProvider? time = null)
     {
         _startSpan = startSpan;
+        _observers = observers;
+        _time = time ?? TimeProvider.System;
         _catalog = catalog;
         _send = send;
         _liveCallId = liveCallId;
@@ -135,15 +152,25 @@ internal sealed partial class ToolRunner
     private async Task RunAsync(string responseId, string callId, string name, string? arguments)
     {
         ToolResult result;
+        var started = _time.GetTimestamp();
+        var reported = false;
+        _observers?.OnToolCallStarted(name, callId);
         try
         {
             result = await InvokeAsync(callId, name, arguments);
             LogToolAnswered(_logger, _liveCallId, name, callId, result.Succeeded);
+            _observers?.OnToolCallEnded(name, callId, _time.GetElapsedTime(started), result.Succeeded ? ToolCallOutcome.Succeeded : ToolCallOutcome.Failed);
+            reported = true;
             await _send(new ConversationItemCreateEvent { Item = RealtimeItem.FunctionCallOutput(callId, result.Output) });
         }
         catch (OperationCanceledException) when (_ending.IsCancellationRequested)
         {
             // The call ended while the tool ran: nobody is left to answer.
+            if (!reported)
+            {
+                _observers?.OnToolCallEnded(name, callId, _time.GetElapsedTime(started), ToolCallOutcome.Abandoned);
+            }
+
             return;
         }
         finally

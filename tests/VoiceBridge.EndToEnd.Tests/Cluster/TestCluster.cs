@@ -102,6 +102,8 @@ internal sealed class TestCluster(string redis, string postgres) : IAsyncDisposa
         var environment = new Dictionary<string, string?>(_environment.ToDictionary(pair => pair.Key, pair => (string?)pair.Value))
         {
             ["Cluster__InstanceId"] = instance.InstanceId,
+            // The dashboard names an instance by this (with a random suffix per process).
+            ["Ops__InstanceName"] = instance.InstanceId,
         };
         instance.Process = BridgeProcess.Launch(environment, new BridgeLaunch { Port = instance.Port });
         await instance.Process.WaitForLineAsync("Application started", TimeSpan.FromSeconds(90));

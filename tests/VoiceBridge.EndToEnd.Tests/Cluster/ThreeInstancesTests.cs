@@ -93,6 +93,8 @@ public sealed class ThreeInstancesTests
         var calls = Enumerable.Range(0, 3).Select(_ => new FakeTwilioCall(
             new FakeTwilioCallOptions { ServerUrl = nginx.BaseUri, AuthToken = AuthToken, CallerAudio = speech, Tail = TimeSpan.FromSeconds(0.5), PlayoutDelay = TimeSpan.FromMilliseconds(200) },
             http)).ToList();
+        // The operations dashboard as a .NET SignalR client, logged in on instance A and connected to A's hub only.
+        await using var dashboard = await DashboardViewer.ConnectAsync(cluster.Instances[0].BaseUri, AdminKey);
         try
         {
             var runs = new List<Task<FakeTwilioCallResult>>();
@@ -116,6 +118,11 @@ public sealed class ThreeInstancesTests
                 Assert.Equal(owners[0].Where(p => calls.Any(c => c.CallSid == p.Key)).OrderBy(p => p.Key), listed.Where(p => calls.Any(c => c.CallSid == p.Key)).OrderBy(p => p.Key));
             }
 
+            // A call held by another instance shows on A's dashboard: its owner's feed reaches A's viewer through the backplane.
+            var elsewhere = calls.Select(call => call.CallSid).First(sid => owners[0][sid] != cluster.Instances[0].InstanceId);
+            var shownBy = await dashboard.RowInstanceAsync(elsewhere, TimeSpan.FromSeconds(20));
+            Assert.StartsWith(owners[0][elsewhere] + "-", shownBy, StringComparison.Ordinal);
+
             var target = calls[0].CallSid;
             var owner = owners[0][target];
             var other = cluster.Instances.First(instance => instance.InstanceId != owner);
@@ -138,7 +145,7 @@ public sealed class ThreeInstancesTests
             using var recording = await admin.GetAsync(new Uri($"calls/{target}/recording", UriKind.Relative), Ct);
             Assert.Equal(HttpStatusCode.OK, recording.StatusCode);
             Figures.Report(string.Create(CultureInfo.InvariantCulture,
-                $"cluster: 3 live calls listed identically by all 3 instances (owners {string.Join(", ", owners[0].Where(p => calls.Any(c => c.CallSid == p.Key)).Select(p => p.Value))}), each listed by every instance at most {lags.Max(l => l.Lag).TotalMilliseconds:F0} ms after the test saw its owner log the start, {lags.Sum(l => l.Asks)} listings asked for {lags.Count * 3} needed (directory lag); hang-up sent to {other.InstanceId} ended the call on {owner}; its trail and recording read from {reader.InstanceId}"));
+                $"cluster: 3 live calls listed identically by all 3 instances (owners {string.Join(", ", owners[0].Where(p => calls.Any(c => c.CallSid == p.Key)).Select(p => p.Value))}), each listed by every instance at most {lags.Max(l => l.Lag).TotalMilliseconds:F0} ms after the test saw its owner log the start, {lags.Sum(l => l.Asks)} listings asked for {lags.Count * 3} needed (directory lag); hang-up sent to {other.InstanceId} ended the call on {owner}; its trail and recording read from {reader.InstanceId}; the dashboard connected to {cluster.Instances[0].InstanceId} showed call {elsewhere} held by {owners[0][elsewhere]}"));
         }
         finally
         {

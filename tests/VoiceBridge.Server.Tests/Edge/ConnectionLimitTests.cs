@@ -74,13 +74,25 @@ public sealed class ConnectionLimitTests
     [Fact]
     public void Defaults_FollowMaxConcurrentCalls()
     {
-        using var server = LoopbackKestrel.Start(("Session:MaxConcurrentCalls", "40"));
+        using var server = LoopbackKestrel.Start(("Session:MaxConcurrentCalls", "40"), ("Ops:Enabled", "false"));
 
         var limits = server.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
 
         Assert.Equal(40, limits.MaxConcurrentUpgradedConnections);
         Assert.Equal(2 * 40 + 100, limits.MaxConcurrentConnections);
         Assert.Equal(TimeSpan.FromSeconds(10), limits.KeepAliveTimeout);
+    }
+
+    [Fact]
+    public void DashboardViewers_ComeOnTopOfTheCallsShare()
+    {
+        using var server = LoopbackKestrel.Start(("Session:MaxConcurrentCalls", "40"), ("Ops:MaxViewers", "25"));
+
+        var limits = server.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
+
+        // A full house of dashboard viewers never takes a call's socket, nor the other way round.
+        Assert.Equal(40 + 25, limits.MaxConcurrentUpgradedConnections);
+        Assert.Equal(2 * 40 + 100 + 25, limits.MaxConcurrentConnections);
     }
 
     [Theory]

@@ -483,28 +483,28 @@ public sealed class SimulatorCall
     // does not read is closed rather than allowed to stall the call.
     private void Broadcast(ReadOnlySpan<byte> json, bool toSidebands)
     {
-        if (ServerEvent is { } observe && RealtimeEventPeek.TryPeek(json, out var type))
-        {
-            observe(this, type);
-        }
-
         if (Kind == SimulatorCallKind.WebRtc)
         {
             _media?.OnEvent(json);
         }
 
-        if (!toSidebands)
+        if (toSidebands)
         {
-            return;
+            for (var i = _sidebands.Count - 1; i >= 0; i--)
+            {
+                if (!_sidebands[i].TryPost(json))
+                {
+                    _sidebands[i].Complete("sideband not reading");
+                    _sidebands.RemoveAt(i);
+                }
+            }
         }
 
-        for (var i = _sidebands.Count - 1; i >= 0; i--)
+        // Observed once handed on: whoever awaits the event finds it already at the data channel and in the sidebands'
+        // queues (observing first let a test read the caller's events before this one was among them).
+        if (ServerEvent is { } observe && RealtimeEventPeek.TryPeek(json, out var type))
         {
-            if (!_sidebands[i].TryPost(json))
-            {
-                _sidebands[i].Complete("sideband not reading");
-                _sidebands.RemoveAt(i);
-            }
+            observe(this, type);
         }
     }
 
