@@ -70,7 +70,8 @@ public sealed partial class HelmChartTests
             .Where(pair => pair.field is { IsLiteral: true })
             .ToDictionary(pair => (string)pair.field!.GetRawConstantValue()!, pair => pair.type, StringComparer.OrdinalIgnoreCase);
         var unknown = new List<string>();
-        foreach (var name in env.Keys.Concat(fromSecret).Where(name => name.Contains("__", StringComparison.Ordinal)))
+        var names = ((YamlSequenceNode)container.Children[new YamlScalarNode("env")]).Children.OfType<YamlMappingNode>().Select(e => Scalar(e, "name"));
+        foreach (var name in names.Where(name => name.Contains("__", StringComparison.Ordinal)))
         {
             var parts = name.Split("__");
             if (!sections.TryGetValue(parts[0], out var options))
