@@ -2,7 +2,8 @@
 # Installs and starts what the test suite needs beyond the .NET SDK, only when it is missing: PostgreSQL (started for
 # the run), Chromium (checked to run headless), Node.js with npm and the openai npm package. Sourced by tests/run.sh;
 # each need is one function so the list reads as the inventory. Everything comes from Debian packages (apt) and, for
-# the npm packages, the committed lock file.
+# the npm packages, the committed lock file. Redis and nginx (Debian's) for the cluster tests: Redis started for the run,
+# nginx started by the three-instance test itself in front of its servers.
 
 apt_updated=0
 apt_install() {
@@ -49,7 +50,7 @@ find_postgres_bin() {
 
 free_port() {
   local port
-  for port in $(seq 55432 55532); do
+  for port in $(seq "${1:-55432}" "${2:-55532}"); do
     # A refused connection means nothing listens there.
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
   done
@@ -88,6 +89,54 @@ stop_postgres() {
   "${as[@]}" "$postgres_bin/pg_ctl" -D "$postgres_base/data" -m fast -w stop >/dev/null 2>&1
   rm -rf "$postgres_base"
   postgres_base=""
+}
+
+# Redis for the cluster tests (shared nonces, the live-call directory, control routing, the SignalR backplane): a
+# throwaway server on 127.0.0.1, no persistence, exported as VOICEBRIDGE_TEST_REDIS (host:port); tests that stop and
+# restart a Redis of their own take the binary from VOICEBRIDGE_TEST_REDIS_SERVER. Stopped by stop_test_prerequisites.
+redis_base=""
+redis_port=""
+
+ensure_redis() {
+  if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+    apt_install redis-server || return 1
+  fi
+  export VOICEBRIDGE_TEST_REDIS_SERVER
+  VOICEBRIDGE_TEST_REDIS_SERVER=$(command -v redis-server)
+  [ -n "${VOICEBRIDGE_TEST_REDIS:-}" ] && return 0
+  redis_port=$(free_port 56379 56479) || return 1
+  redis_base=$(mktemp -d /tmp/voicebridge-redis.XXXXXX) || return 1
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize yes \
+    --dir "$redis_base" --pidfile "$redis_base/redis.pid" --logfile "$redis_base/redis.log" >/dev/null || { cat "$redis_base/redis.log" >&2; return 1; }
+  local tries
+  for tries in $(seq 1 100); do
+    [ "$(redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null)" = "PONG" ] && break
+    [ "$tries" -eq 100 ] && { echo "redis-server did not answer PING on 127.0.0.1:$redis_port" >&2; cat "$redis_base/redis.log" >&2; return 1; }
+    sleep 0.1
+  done
+  export VOICEBRIDGE_TEST_REDIS="127.0.0.1:$redis_port"
+  echo "Redis $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') for the tests on 127.0.0.1:$redis_port"
+}
+
+stop_redis() {
+  [ -n "$redis_base" ] || return 0
+  redis-cli -h 127.0.0.1 -p "$redis_port" shutdown nosave >/dev/null 2>&1 || kill "$(cat "$redis_base/redis.pid" 2>/dev/null)" 2>/dev/null
+  rm -rf "$redis_base"
+  redis_base=""
+}
+
+# nginx as the load balancer in front of the three-instance test's servers (the stand-in for a Kubernetes Service and
+# ingress). Only the binary: the test writes its own configuration and starts and stops nginx itself; the package's
+# own service is never started (policy-rc.d during the install). Exported as VOICEBRIDGE_TEST_NGINX.
+ensure_nginx() {
+  local nginx
+  nginx=$(command -v nginx || echo /usr/sbin/nginx)
+  if [ ! -x "$nginx" ]; then
+    apt_install nginx || return 1
+    nginx=$(command -v nginx || echo /usr/sbin/nginx)
+  fi
+  "$nginx" -v >/dev/null 2>&1 || { echo "$nginx does not run" >&2; return 1; }
+  export VOICEBRIDGE_TEST_NGINX="$nginx"
 }
 
 # Debian's chromium for the demo page's real-browser test (Playwright drives it through ExecutablePath; Playwright's
@@ -142,6 +191,8 @@ test_prerequisites_missing=()
 ensure_test_prerequisites() {
   test_prerequisites_missing=()
   ensure_postgres || test_prerequisites_missing+=("PostgreSQL (Debian package postgresql) for the Postgres audit sink tests")
+  ensure_redis || test_prerequisites_missing+=("Redis (Debian package redis-server) for the cluster tests")
+  ensure_nginx || test_prerequisites_missing+=("nginx (Debian package nginx) as the load balancer of the three-instance test")
   ensure_chromium || test_prerequisites_missing+=("Chromium running headless (Debian package chromium) for the demo page's browser test")
   ensure_node_sdk_packages || test_prerequisites_missing+=("Node.js 18+ with npm (Debian packages nodejs, npm) and the openai npm package for the Node SDK test")
   [ "${#test_prerequisites_missing[@]}" -eq 0 ] && return 0
@@ -154,8 +205,9 @@ ensure_test_prerequisites() {
   return 0
 }
 
-# tests/run.sh calls this on exit: stops what ensure_test_prerequisites started (the PostgreSQL cluster; the packages
-# it installed stay, as nothing of theirs runs).
+# tests/run.sh calls this on exit: stops what ensure_test_prerequisites started (the PostgreSQL cluster, Redis; the
+# packages it installed stay, as nothing of theirs runs).
 stop_test_prerequisites() {
   stop_postgres
+  stop_redis
 }

@@ -2,6 +2,7 @@ using VoiceBridge.Server.Admission;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Browser;
 using VoiceBridge.Server.Calls;
+using VoiceBridge.Server.Cluster;
 using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Direct;
 using VoiceBridge.Server.Hosting;
@@ -32,6 +33,7 @@ builder.AddTools();
 builder.AddLimits();
 builder.AddShutdown();
 builder.AddOps();
+builder.AddCluster();
 
 var app = builder.Build();
 if (!app.PassesStartupChecks())
@@ -40,6 +42,7 @@ if (!app.PassesStartupChecks())
 }
 
 app.UseTrustedProxies();
+app.UseCluster();
 app.UseLimits();
 app.UseCallCore();
 app.UseOps();

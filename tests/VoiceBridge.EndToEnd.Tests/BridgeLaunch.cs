@@ -11,4 +11,7 @@ internal sealed record BridgeLaunch
 
     /// <summary>A command that runs <c>dotnet …</c> as another user (e.g. <c>setpriv --reuid=…</c>); empty: as this process's user.</summary>
     public IReadOnlyList<string> RunAs { get; init; } = [];
+
+    /// <summary>The loopback port to listen on; default: a free one (a restarted instance keeps its port behind a balancer).</summary>
+    public int? Port { get; init; }
 }

@@ -49,7 +49,7 @@ internal sealed class BridgeProcess : IAsyncDisposable
     /// </summary>
     public static BridgeProcess Launch(IReadOnlyDictionary<string, string?> environment, BridgeLaunch launch)
     {
-        var port = FreePort();
+        var port = launch.Port ?? FreePort();
         var directory = launch.ServerDirectory ?? AppContext.BaseDirectory;
         var start = new ProcessStartInfo(launch.RunAs.Count > 0 ? launch.RunAs[0] : "dotnet")
         {
@@ -128,6 +128,13 @@ internal sealed class BridgeProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>SIGKILL: no shutdown code runs; the process's sockets are reset by the kernel.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         await _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(timeout, TestContext.Current.CancellationToken);
@@ -166,7 +173,8 @@ internal sealed class BridgeProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A port nothing listens on now (for a process started later on a port of its own).</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -10,9 +10,15 @@ namespace VoiceBridge.Server.Admission;
 /// accepting calls. Call endpoints take a <see cref="CallSlot"/> before the upgrade and hold it until the call ends,
 /// so the limit holds under concurrent connects (a check of the registry's count would let a burst past it).
 /// </summary>
-internal sealed partial class CallAdmission(IOptions<SessionOptions> options, IAuditTrail audit, ILogger<CallAdmission> logger)
+internal sealed partial class CallAdmission(
+    IOptions<SessionOptions> options,
+    IAuditTrail audit,
+    IEnumerable<IAdmissionCheck> checks,
+    IOptions<AdmissionOptions> answers,
+    ILogger<CallAdmission> logger)
 {
     private readonly int _max = options.Value.MaxConcurrentCalls;
+    private readonly IAdmissionCheck[] _checks = [.. checks];
     private int _active;
     private volatile bool _draining;
 
@@ -25,12 +31,23 @@ internal sealed partial class CallAdmission(IOptions<SessionOptions> options, IA
     /// <summary>Stops admitting calls for good (SIGTERM). Idempotent.</summary>
     public void BeginDrain() => _draining = true;
 
+    /// <summary>A refused voice webhook answers 503 for the load balancer to retry elsewhere (<see cref="AdmissionOptions.RetryElsewhere"/>).</summary>
+    public bool RetryElsewhere => answers.Value.RetryElsewhere;
+
     /// <summary>Whether a call would be admitted now, without taking a slot (the webhook's advance check).</summary>
-    public CallRefusal Check() =>
-        _draining ? CallRefusal.Draining
-        : !audit.IsAcceptingCalls ? CallRefusal.AuditUnavailable
-        : Active >= _max ? CallRefusal.AtCapacity
-        : CallRefusal.None;
+    public CallRefusal Check()
+    {
+        var refusal = _draining ? CallRefusal.Draining
+            : !audit.IsAcceptingCalls ? CallRefusal.AuditUnavailable
+            : Active >= _max ? CallRefusal.AtCapacity
+            : CallRefusal.None;
+        for (var i = 0; i < _checks.Length && refusal == CallRefusal.None; i++)
+        {
+            refusal = _checks[i].Check();
+        }
+
+        return refusal;
+    }
 
     /// <summary>Like <see cref="Check"/>, logging a refusal; <paramref name="transport"/> names the endpoint for the log.</summary>
     public CallRefusal CheckAndLog(string transport)

@@ -13,4 +13,7 @@ internal enum CallRefusal
 
     /// <summary>The audit writer is failing or behind: a call that cannot be audited is not taken.</summary>
     AuditUnavailable,
+
+    /// <summary>State shared by the instances (<c>Cluster:Redis</c>) is unreachable: tokens and the directory cannot be checked.</summary>
+    SharedStateUnavailable,
 }

@@ -29,6 +29,11 @@ internal static class AuditExtensions
             _ => ActivatorUtilities.CreateInstance<FileAuditStore>(provider),
         });
         services.AddHostedService<AuditWriter>();
+        services.AddSingleton<IRecordingStore>(provider => provider.GetRequiredService<IOptions<AuditOptions>>().Value.Recordings switch
+        {
+            AuditSinkKind.Postgres => ActivatorUtilities.CreateInstance<PostgresRecordingStore>(provider),
+            _ => new FileRecordingStore(provider.GetRequiredService<IOptions<AuditOptions>>().Value, provider.GetRequiredService<TimeProvider>()),
+        });
         services.AddSingleton<CallRecorders>();
         services.AddSingleton<ICallObserverFactory>(provider => provider.GetRequiredService<CallRecorders>());
         services.AddSingleton<IAuditReader>(provider => provider.GetRequiredService<IOptions<AuditOptions>>().Value.Sink switch

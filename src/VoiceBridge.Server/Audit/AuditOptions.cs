@@ -27,6 +27,18 @@ internal sealed class AuditOptions : IValidatableObject
     [RegularExpression("^[a-z_][a-z0-9_]{0,62}$", ErrorMessage = "Audit:Table must be a lower-case SQL identifier.")]
     public string Table { get; set; } = "audit_records";
 
+    /// <summary>
+    /// Where recordings are kept: <c>File</c> (beside the trails under <see cref="Directory"/>) or <c>Postgres</c> (in
+    /// chunks in <see cref="RecordingTable"/>, readable from every instance). Unset: <c>File</c>, or <c>Postgres</c> when
+    /// several instances share the Postgres sink (<c>Cluster:Redis</c>).
+    /// </summary>
+    [EnumDataType(typeof(AuditSinkKind), ErrorMessage = "Audit:Recordings must be File or Postgres.")]
+    public AuditSinkKind? Recordings { get; set; }
+
+    /// <summary>Postgres recordings: the table (created when missing).</summary>
+    [RegularExpression("^[a-z_][a-z0-9_]{0,62}$", ErrorMessage = "Audit:RecordingTable must be a lower-case SQL identifier.")]
+    public string RecordingTable { get; set; } = "audit_recordings";
+
     /// <summary>Group commit: records are made durable (fsync / transaction commit) at least this often, and at call end.</summary>
     [KeyedRange(1, 10_000, ErrorMessage = "Audit:FlushIntervalMs must be between 1 and 10000.")]
     public int FlushIntervalMs { get; set; } = 200;
@@ -123,6 +135,10 @@ internal sealed class AuditOptions : IValidatableObject
         if (Sink == AuditSinkKind.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
         {
             yield return new ValidationResult("Audit:ConnectionString is required when Audit:Sink is Postgres.", [nameof(ConnectionString)]);
+        }
+        else if (Recordings == AuditSinkKind.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return new ValidationResult("Audit:ConnectionString is required when Audit:Recordings is Postgres.", [nameof(ConnectionString)]);
         }
 
         if (!string.IsNullOrWhiteSpace(SigningKey) && !AuditSigningKey.TryParse(SigningKey, out _, out var error))

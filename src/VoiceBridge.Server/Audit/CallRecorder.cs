@@ -46,6 +46,7 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
     private ILiveCall? _call;
     private CallAudit? _audit;
     private CallRecording? _recording;
+    private readonly IRecordingStore _recordings;
     private readonly long[] _dropCounts = new long[DropReasons];
     private readonly long[] _dropBytes = new long[DropReasons];
     private long _lastDropSummary;
@@ -55,9 +56,11 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
     private int _overBudget;
     private int _recordingFailureNoted;
 
-    public CallRecorder(IAuditTrail trail, AuditOptions options, TimeProvider time, ILogger logger, string transport, string upstreamAudio, ILiveCall? call = null)
+    public CallRecorder(
+        IAuditTrail trail, AuditOptions options, TimeProvider time, ILogger logger, string transport, string upstreamAudio, ILiveCall? call = null, IRecordingStore? recordings = null)
     {
         _call = call;
+        _recordings = recordings ?? new FileRecordingStore(options, time);
         _trail = trail;
         _options = options;
         _time = time;
@@ -387,37 +390,14 @@ internal sealed partial class CallRecorder : ICallObserver, IAsyncDisposable
 
     private string? OpenRecording(string callId, CallAudit audit)
     {
-        var root = Path.GetFullPath(_options.Directory);
-        var day = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var name = FileAuditStore.SafeName(callId);
-        try
+        if (_recordings.Create(callId, out var error) is not { } target)
         {
-            Directory.CreateDirectory(Path.Combine(root, day));
-            for (var n = 1; n < 100; n++)
-            {
-                var file = n == 1 ? name + ".wav" : $"{name}.{n}.wav";
-                var path = Path.Combine(root, day, file);
-                if (File.Exists(path))
-                {
-                    continue;
-                }
-
-                // Unbuffered: every half-second chunk reaches the OS at once, so a killed process leaves it on disk.
-                var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
-                _recording = new CallRecording(stream, _phone ? 8000 : 24000, wallClock: !_phone, _time);
-                return day + "/" + file;
-            }
-        }
-        catch (IOException ex)
-        {
-            LogRecordingNotOpened(_logger, audit.CallId, ex.Message);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            LogRecordingNotOpened(_logger, audit.CallId, ex.Message);
+            LogRecordingNotOpened(_logger, audit.CallId, error ?? "no recording store");
+            return null;
         }
 
-        return null;
+        _recording = new CallRecording(target.Stream, _phone ? 8000 : 24000, wallClock: !_phone, _time);
+        return target.Name;
     }
 
     private void Handle(AuditAppend append)

@@ -20,8 +20,9 @@ internal static partial class BrowserExtensions
             .Bind(builder.Configuration.GetSection(BrowserOptions.SectionName));
         builder.Services.AddSingleton<IValidateOptions<BrowserOptions>, BrowserOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<BrowserOptions>, BrowserPathsValidator>();
-        builder.Services.AddSingleton(services =>
-            new ClientTokens(services.GetRequiredService<IOptions<BrowserOptions>>().Value.TokenSecret, services.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton<ISingleUseNonceStore, InMemoryNonceStore>();
+        builder.Services.AddSingleton(services => new ClientTokens(
+            services.GetRequiredService<IOptions<BrowserOptions>>().Value.TokenSecret, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ISingleUseNonceStore>()));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SameOrigin>();
         // DNS rebinding: a page on the attacker's domain, resolved to 127.0.0.1, would reach the demo page's token

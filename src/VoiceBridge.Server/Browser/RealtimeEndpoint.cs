@@ -52,7 +52,16 @@ internal static partial class RealtimeEndpoint
         }
 
         var offered = context.WebSockets.WebSocketRequestedProtocols;
-        var check = tokens.Check(ClientSecretsEndpoint.BearerToken(context.Request) ?? TokenFromSubprotocols(offered));
+        var check = await tokens.CheckAsync(ClientSecretsEndpoint.BearerToken(context.Request) ?? TokenFromSubprotocols(offered), context.RequestAborted);
+        if (check.Status == ClientTokenStatus.Unavailable)
+        {
+            // The shared replay set (Cluster:Redis) is unreachable: not the client's fault, and the token is not spent.
+            LogTokenRefused(logger, check.Status);
+            context.Response.Headers.RetryAfter = "5";
+            await ClientSecretsEndpoint.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "server_busy", "The bridge cannot take a new session right now.", null);
+            return;
+        }
+
         if (!check.IsValid)
         {
             LogTokenRefused(logger, check.Status);

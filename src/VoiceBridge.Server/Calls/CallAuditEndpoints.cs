@@ -45,7 +45,7 @@ internal static class CallAuditEndpoints
             : UnknownCall();
     }
 
-    internal static async Task<IResult> GetRecordingAsync(string id, IAuditReader reader, IOptions<AuditOptions> options, CancellationToken cancellationToken)
+    internal static async Task<IResult> GetRecordingAsync(string id, IAuditReader reader, IRecordingStore recordings, IOptions<AuditOptions> options, CancellationToken cancellationToken)
     {
         if (!AuditTrailText.IsValidCallId(id))
         {
@@ -57,16 +57,14 @@ internal static class CallAuditEndpoints
             return UnknownCall();
         }
 
-        // The path comes from the verified trail and must still resolve inside Audit:Directory.
-        var root = Path.GetFullPath(options.Value.Directory) + Path.DirectorySeparatorChar;
-        var relative = AuditTrailText.Recording(trail, options.Value.VerificationKeys());
-        var path = relative is null ? null : Path.GetFullPath(Path.Combine(root, relative));
-        if (path is null || !path.StartsWith(root, StringComparison.Ordinal) || !File.Exists(path))
+        // The name comes from the verified trail; the store resolves it (a file inside Audit:Directory, or PostgreSQL's rows).
+        var name = AuditTrailText.Recording(trail, options.Value.VerificationKeys());
+        return (name is null ? null : await recordings.OpenAsync(name, cancellationToken)) switch
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "This call has no recording here.");
-        }
-
-        return Results.File(path, "audio/wav", enableRangeProcessing: true);
+            { Path: { } path } => Results.File(path, "audio/wav", enableRangeProcessing: true),
+            { Bytes: { } bytes } => Results.Bytes(bytes, "audio/wav", enableRangeProcessing: true),
+            _ => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "This call has no recording here."),
+        };
     }
 
     private static IResult InvalidId() =>

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tools;
 using VoiceBridge.Server.Twilio;
 
@@ -21,42 +20,52 @@ internal static class CallControlEndpoints
     {
         calls.MapPost("/{id}/instructions", InstructionsAsync);
         calls.MapPost("/{id}/say", SayAsync);
-        calls.MapPost("/{id}/hangup", Hangup);
+        calls.MapPost("/{id}/hangup", HangupAsync);
         calls.MapPost("/{id}/transfer", TransferAsync);
         calls.MapPost("/outbound", OutboundAsync);
         return calls;
     }
 
-    private static async Task<IResult> InstructionsAsync(string id, HttpContext context, CallRegistry registry, ILogger<CallController> logger)
+    private static async Task<IResult> InstructionsAsync(string id, HttpContext context, CallControlExecutor control)
     {
         var body = await ReadAsync(context, CallsJsonContext.Default.InstructionsRequest);
-        return Answer(await CallControl.InstructionsAsync(registry, logger, id, body?.Instructions, AdminKeyId.Of(context.Request)));
+        if (body?.Instructions is not { Length: > 0 and <= MaxTextChars * 4 } instructions)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Body must be {\"instructions\": \"…\"} with non-empty instructions.");
+        }
+
+        return await DispatchAsync(context, control, id, CallControlCommand.Instructions, instructions);
     }
 
-    private static async Task<IResult> SayAsync(string id, HttpContext context, CallRegistry registry, ILogger<CallController> logger)
+    private static async Task<IResult> SayAsync(string id, HttpContext context, CallControlExecutor control)
     {
         var body = await ReadAsync(context, CallsJsonContext.Default.SayRequest);
-        return Answer(await CallControl.SayAsync(registry, logger, id, body?.Text, AdminKeyId.Of(context.Request)));
+        if (body?.Text is not { Length: > 0 and <= MaxTextChars } text)
+        {
+            return Problem(StatusCodes.Status400BadRequest, $"Body must be {{\"text\": \"…\"}} with 1–{MaxTextChars} characters.");
+        }
+
+        return await DispatchAsync(context, control, id, CallControlCommand.Say, text);
     }
 
-    private static IResult Hangup(string id, HttpContext context, CallRegistry registry, ILogger<CallController> logger) =>
-        Answer(CallControl.Hangup(registry, logger, id, AdminKeyId.Of(context.Request)));
+    private static Task<IResult> HangupAsync(string id, HttpContext context, CallControlExecutor control) =>
+        DispatchAsync(context, control, id, CallControlCommand.Hangup, null);
 
-    private static async Task<IResult> TransferAsync(
-        string id,
-        HttpContext context,
-        CallRegistry registry,
-        [FromServices] IOptions<ToolsOptions> tools,
-        ILogger<CallController> logger)
+    private static async Task<IResult> TransferAsync(string id, HttpContext context, CallControlExecutor control, [FromServices] IOptions<ToolsOptions> tools)
     {
         var body = await ReadAsync(context, CallsJsonContext.Default.TransferRequest, allowEmpty: true);
-        return Answer(await CallControl.TransferAsync(registry, logger, id, body?.To, tools.Value.TransferNumber, AdminKeyId.Of(context.Request), context.RequestAborted));
+        if (string.IsNullOrEmpty(body?.To ?? tools.Value.TransferNumber))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "No number: send {\"to\": \"+1…\"} or configure Tools:TransferNumber.");
+        }
+
+        return await DispatchAsync(context, control, id, CallControlCommand.Transfer, body?.To);
     }
 
     private static async Task<IResult> OutboundAsync(
         HttpContext context,
         [FromServices] TwilioRestClient twilio,
-        [FromServices] OutboundCalls outbound,
+        [FromServices] IOutboundInstructions outbound,
         [FromServices] IOptions<TwilioOptions> options,
         ILogger<CallController> logger)
     {
@@ -87,16 +96,22 @@ internal static class CallControlEndpoints
 
         if (!string.IsNullOrEmpty(body.Instructions))
         {
-            outbound.Add(callSid, body.Instructions);
+            await outbound.AddAsync(callSid, body.Instructions, context.RequestAborted);
         }
 
         ControlAudit.Log(logger, callSid, new ControlAction("outbound", AdminKeyId.Of(context.Request), to));
         return Results.Json(new OutboundResult(callSid, result.CallStatus), CallsJsonContext.Responses.OutboundResult, statusCode: StatusCodes.Status201Created);
     }
 
-    private static IResult Answer(ControlOutcome outcome) => outcome.Result is { } result
-        ? Results.Json(result, CallsJsonContext.Responses.ControlResult, statusCode: outcome.Status)
-        : Problem(outcome.Status, outcome.Problem ?? "Refused.");
+    // The call may live on this instance or another: the executor runs it where it is (Cluster/ carries it there).
+    private static async Task<IResult> DispatchAsync(HttpContext context, CallControlExecutor control, string id, string action, string? argument)
+    {
+        var command = new CallControlCommand { CallId = id, Action = action, AdminKeyId = AdminKeyId.Of(context.Request), Argument = argument };
+        var outcome = await control.DispatchAsync(command, context.RequestAborted);
+        return outcome.Succeeded
+            ? Results.Json(new ControlResult(id, action, outcome.State ?? "live"), CallsJsonContext.Responses.ControlResult, statusCode: outcome.Status)
+            : Problem(outcome.Status, outcome.Error ?? "The action failed.");
+    }
 
     private static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, bool allowEmpty = false)
         where T : class

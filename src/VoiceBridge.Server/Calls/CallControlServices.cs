@@ -11,7 +11,7 @@ namespace VoiceBridge.Server.Calls;
 internal sealed class CallControlServices(
     ToolCatalog tools,
     TwilioRestClient twilio,
-    OutboundCalls outbound,
+    IOutboundInstructions outbound,
     IOptions<SessionOptions> session,
     TimeProvider time,
     ILoggerFactory loggers) : ICallFeatureFactory
@@ -20,7 +20,7 @@ internal sealed class CallControlServices(
 
     public TwilioRestClient Twilio { get; } = twilio;
 
-    public OutboundCalls Outbound { get; } = outbound;
+    public IOutboundInstructions Outbound { get; } = outbound;
 
     public SessionOptions Session { get; } = session.Value;
 

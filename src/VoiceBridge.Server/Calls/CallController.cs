@@ -101,7 +101,7 @@ internal sealed partial class CallController : ICallFeature
         _tools = new ToolRunner(_services.Tools, async value => await SendAsync(value), callId, Transport, answerUnknownTools: Transport is "twilio" or "sip", _services.Logger, ending,
             (name, toolCallId) => VoiceBridgeActivity.StartToolCall(name, toolCallId, callId), call.Observers, _services.Time);
         _tools.ToolsAnswered += OnToolsAnsweredAsync;
-        if (_services.Outbound.Take(callId) is { } instructions)
+        if (await _services.Outbound.TakeAsync(callId, ending) is { } instructions)
         {
             await SendAsync(InstructionsUpdate(instructions));
         }

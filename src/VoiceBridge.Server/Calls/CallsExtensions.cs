@@ -30,7 +30,10 @@ internal static partial class CallsExtensions
         // setting) it needs source-generated metadata, or every 4xx of the admin API would be a 500.
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Add(CallsJsonContext.Default));
         builder.Services.AddTwilioRest();
-        builder.Services.AddSingleton<OutboundCalls>();
+        // In this instance's memory; the cluster (Cluster/) replaces these seams with shared ones.
+        builder.Services.TryAddSingleton<IOutboundInstructions, OutboundCalls>();
+        builder.Services.TryAddSingleton<ICallControlRouter, LocalControlRouter>();
+        builder.Services.AddSingleton<CallControlExecutor>();
         builder.Services.AddSingleton<CallControlServices>();
         builder.Services.AddSingleton<ICallFeatureFactory>(services => services.GetRequiredService<CallControlServices>());
         return builder;
@@ -44,22 +47,27 @@ internal static partial class CallsExtensions
         }
 
         var calls = app.MapGroup(Prefix).AddEndpointFilter<AdminKeyFilter>().DisableAntiforgery();
-        calls.MapGet("/", ListLiveCalls);
+        calls.MapGet("/", ListLiveCallsAsync);
         calls.MapCallAudit();
         calls.MapCallControl();
         return app;
     }
 
-    private static IResult ListLiveCalls(CallRegistry registry)
+    // Every instance's calls (the directory); the instance is named only when there are several.
+    private static async Task<IResult> ListLiveCallsAsync(ICallDirectory directory, CallRegistry registry, CancellationToken cancellationToken)
     {
-        var live = new List<LiveCallSummary>();
-        foreach (var (call, started) in registry.Snapshot())
+        if (await directory.ListAsync(cancellationToken) is not { } entries)
         {
-            // A phone call has no id until Twilio's start message is accepted; it is listed once it does.
-            if (call.CallId is { } id)
-            {
-                live.Add(new LiveCallSummary(id, call.Transport, started, call.Caller, call.State));
-            }
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The call directory (Cluster:Redis) cannot be read now.");
+        }
+
+        var several = directory.InstanceId != LocalCallDirectory.LocalInstance;
+        var live = new List<LiveCallSummary>(entries.Count);
+        foreach (var entry in entries)
+        {
+            // A call of this instance shows its state now; another instance's, as its owner last wrote it.
+            var state = entry.Instance == directory.InstanceId && registry.Find(entry.CallId) is { } local ? local.State : entry.State;
+            live.Add(new LiveCallSummary(entry.CallId, entry.Transport, entry.Started, entry.Caller, state, several ? entry.Instance : null));
         }
 
         return Results.Json<IReadOnlyList<LiveCallSummary>>(live, CallsJsonContext.Responses.IReadOnlyListLiveCallSummary);

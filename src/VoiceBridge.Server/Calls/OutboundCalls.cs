@@ -7,9 +7,10 @@ namespace VoiceBridge.Server.Calls;
 /// returned, until the call's stream starts. Twilio fetches the call's TwiML only once the callee answers, after that
 /// REST answer, so the entry is always there in time. Entries nobody claims (the callee never answered) expire.
 /// </summary>
-internal sealed class OutboundCalls(TimeProvider time)
+internal sealed class OutboundCalls(TimeProvider time) : IOutboundInstructions
 {
-    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+    /// <summary>How long instructions wait for their call's stream.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<string, (string Instructions, DateTimeOffset Expires)> _pending = new(StringComparer.Ordinal);
 
     public void Add(string callSid, string instructions)
@@ -25,6 +26,14 @@ internal sealed class OutboundCalls(TimeProvider time)
 
         _pending[callSid] = (instructions, now + Lifetime);
     }
+
+    public Task AddAsync(string callSid, string instructions, CancellationToken cancellationToken)
+    {
+        Add(callSid, instructions);
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> TakeAsync(string callSid, CancellationToken cancellationToken) => Task.FromResult(Take(callSid));
 
     /// <summary>The instructions for this call, once (null for calls not placed with instructions).</summary>
     public string? Take(string callSid) =>

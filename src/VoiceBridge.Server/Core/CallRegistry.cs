@@ -54,6 +54,15 @@ internal sealed class CallRegistry
         }
     }
 
+    /// <summary>When <paramref name="call"/> was registered; null once it is not.</summary>
+    public DateTimeOffset? StartedAt(ILiveCall call)
+    {
+        lock (_lock)
+        {
+            return _calls.TryGetValue(call, out var started) ? started : null;
+        }
+    }
+
     /// <summary>The live call with this id (CallSid or browser session id), if any.</summary>
     public ILiveCall? Find(string callId)
     {

@@ -57,7 +57,17 @@ internal static partial class WebRtcOfferEndpoint
         var handed = false;
         try
         {
-            var check = tokens.Check(KeyList.BearerToken(request));
+            var check = await tokens.CheckAsync(KeyList.BearerToken(request), context.RequestAborted);
+            if (check.Status == ClientTokenStatus.Unavailable)
+            {
+                // The shared replay set (Cluster:Redis) is unreachable: not the client's fault, and the token is not spent.
+                LogTokenRefused(logger, check.Status);
+                direct.Refused(DirectCallLeg.WebRtc, "token");
+                context.Response.Headers.RetryAfter = "5";
+                await DirectErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "server_busy", "The bridge cannot take a new call right now.");
+                return;
+            }
+
             if (!check.IsValid)
             {
                 LogTokenRefused(logger, check.Status);

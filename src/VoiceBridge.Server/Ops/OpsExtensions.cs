@@ -4,6 +4,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Calls;
+using VoiceBridge.Server.Cluster;
 using VoiceBridge.Server.Core;
 
 namespace VoiceBridge.Server.Ops;
@@ -44,7 +45,10 @@ internal static partial class OpsExtensions
             // The host runs with reflection-based JSON off: the hub's messages are source-generated.
             json.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, OpsJsonContext.Default);
             json.PayloadSerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
-        });
+        })
+            // With Cluster:Redis, hub messages go through Redis: a viewer on any instance sees every instance's calls
+            // (each instance's feed sends its keyframes and updates to the shared groups). Alone, nothing changes.
+            .AddClusterBackplane(builder.Configuration);
         services.AddSingleton<OpsSessions>();
         services.AddSingleton<OpsViewers>();
         services.AddSingleton<OpsFeed>();
@@ -113,8 +117,8 @@ internal static partial class OpsExtensions
             CallAuditEndpoints.GetTranscriptAsync(id, unheard: false, reader, audit, cancellationToken)).AddEndpointFilter(new OpsSessionFilter(OpsRole.Viewer));
         ops.MapGet("/calls/{id}/audit", (string id, IAuditReader reader, CancellationToken cancellationToken) =>
             CallAuditEndpoints.GetAuditAsync(id, reader, cancellationToken)).AddEndpointFilter(new OpsSessionFilter(OpsRole.Operator));
-        ops.MapGet("/calls/{id}/recording", (string id, IAuditReader reader, IOptions<AuditOptions> audit, CancellationToken cancellationToken) =>
-            CallAuditEndpoints.GetRecordingAsync(id, reader, audit, cancellationToken)).AddEndpointFilter(new OpsSessionFilter(OpsRole.Operator));
+        ops.MapGet("/calls/{id}/recording", (string id, IAuditReader reader, IRecordingStore recordings, IOptions<AuditOptions> audit, CancellationToken cancellationToken) =>
+            CallAuditEndpoints.GetRecordingAsync(id, reader, recordings, audit, cancellationToken)).AddEndpointFilter(new OpsSessionFilter(OpsRole.Operator));
 
         app.MapHub<OpsHub>(HubPath, hub => hub.Transports = HttpTransportType.WebSockets).WithMetadata(OpsHubEndpoint.Instance);
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Audit;
 using VoiceBridge.Server.Calls;
-using VoiceBridge.Server.Core;
 using VoiceBridge.Server.Tools;
 
 namespace VoiceBridge.Server.Ops;
@@ -12,15 +11,14 @@ namespace VoiceBridge.Server.Ops;
 /// <c>calls</c> and gets <c>hello</c> and this instance's keyframe at once; <see cref="Watch"/> joins a call's group
 /// (<c>call:{id}</c>, its transcript and timeline). Operators act on calls through the admin API's own code
 /// (<see cref="CallControl"/>), audited with their key's id; a viewer's attempt is refused and logged. Actions reach
-/// the calls of this instance (the one the page is connected to).
+/// a call wherever it lives: on this instance, or with <c>Cluster:Redis</c> on its owner.
 /// </summary>
 internal sealed partial class OpsHub(
     OpsFeed feed,
     OpsViewers viewers,
-    CallRegistry registry,
+    CallControlExecutor control,
     IOptions<OpsOptions> options,
     IOptions<ToolsOptions> tools,
-    ILogger<CallController> control,
     ILogger<OpsHub> logger) : Hub
 {
     public const string CallsGroup = "calls";
@@ -75,19 +73,19 @@ internal sealed partial class OpsHub(
 
     /// <summary>Operator: the assistant says <paramref name="text"/> now.</summary>
     public Task<OpsActionResult> Say(string callId, string text) =>
-        ActAsync("say", callId, key => CallControl.SayAsync(registry, control, callId, text, key));
+        ActAsync("say", callId, key => CallControl.SayAsync(control, callId, text, key, Context.ConnectionAborted));
 
     /// <summary>Operator: new instructions for the rest of the call.</summary>
     public Task<OpsActionResult> Instructions(string callId, string instructions) =>
-        ActAsync("instructions", callId, key => CallControl.InstructionsAsync(registry, control, callId, instructions, key));
+        ActAsync("instructions", callId, key => CallControl.InstructionsAsync(control, callId, instructions, key, Context.ConnectionAborted));
 
     /// <summary>Operator: end the call now.</summary>
     public Task<OpsActionResult> Hangup(string callId) =>
-        ActAsync("hangup", callId, key => Task.FromResult(CallControl.Hangup(registry, control, callId, key)));
+        ActAsync("hangup", callId, key => CallControl.HangupAsync(control, callId, key, Context.ConnectionAborted));
 
     /// <summary>Operator: redirect a phone call to <paramref name="to"/> (null: <c>Tools:TransferNumber</c>).</summary>
     public Task<OpsActionResult> Transfer(string callId, string? to) =>
-        ActAsync("transfer", callId, key => CallControl.TransferAsync(registry, control, callId, to, tools.Value.TransferNumber, key, Context.ConnectionAborted));
+        ActAsync("transfer", callId, key => CallControl.TransferAsync(control, callId, to, tools.Value.TransferNumber, key, Context.ConnectionAborted));
 
     private async Task<OpsActionResult> ActAsync(string action, string callId, Func<string, Task<ControlOutcome>> run)
     {
@@ -100,7 +98,7 @@ internal sealed partial class OpsHub(
         }
 
         var outcome = await run(session.KeyId);
-        return new OpsActionResult(outcome.Succeeded, outcome.Status, outcome.Problem, outcome.Result?.State);
+        return new OpsActionResult(outcome.Succeeded, outcome.Status, outcome.Error, outcome.Succeeded ? outcome.State : null);
     }
 
     // The gate let only sessions in; a connection without one is a bug, not a caller to serve.

@@ -10,6 +10,9 @@ internal enum CallTokenStatus
     Expired,
     WrongCall,
     Replayed,
+
+    /// <summary>The shared replay set could not be asked (<c>Cluster:Redis</c> unreachable): refused, not spent.</summary>
+    Unavailable,
 }
 
 /// <summary>A checked call token: its status, and for a valid one the caller it was minted for.</summary>

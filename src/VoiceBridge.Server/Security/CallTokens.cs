@@ -9,24 +9,30 @@ namespace VoiceBridge.Server.Security;
 /// <c>&lt;Parameter&gt;</c>. The upgrade signature only proves "Twilio sent this" and is replayable (the stream
 /// URL carries no per-call data, docs/protocols/twilio-media-streams.md#signing-the-media-streams-handshake); the token
 /// binds the stream to the CallSid we answered. Stateless apart from the replay set: any instance holding the same
-/// secret can check a token.
+/// secret can check a token, and with a shared replay set (<c>Cluster:Redis</c>) a token spent on one instance is a
+/// replay on every other.
 /// </summary>
 internal sealed class CallTokens
 {
+    /// <summary>The replay set's scope for call tokens.</summary>
+    public const string NonceScope = "call-token";
+
     private const string Version = "v1";
     private readonly byte[] _key;
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _time;
-    private readonly SingleUseNonces _used = new();
+    private readonly ISingleUseNonceStore _used;
 
     /// <param name="secret">The key material (<c>Twilio:CallTokenSecret</c>, else the auth token); a random key when empty.</param>
     /// <param name="lifetime">How long a minted token is valid.</param>
     /// <param name="time">The clock.</param>
-    public CallTokens(string? secret, TimeSpan lifetime, TimeProvider time)
+    /// <param name="used">The replay set; null: this process's memory.</param>
+    public CallTokens(string? secret, TimeSpan lifetime, TimeProvider time, ISingleUseNonceStore? used = null)
     {
         _key = DeriveKey(secret);
         _lifetime = lifetime;
         _time = time;
+        _used = used ?? new InMemoryNonceStore(time);
     }
 
     public string Mint(string callSid, string? caller)
@@ -38,7 +44,8 @@ internal sealed class CallTokens
         return TokenText.Encode(payloadBytes) + "." + TokenText.Encode(HMACSHA256.HashData(_key, payloadBytes));
     }
 
-    public CallTokenResult Check(string? token, string callSid)
+    /// <summary>Checks a token for <paramref name="callSid"/> and, when valid, spends it.</summary>
+    public async ValueTask<CallTokenResult> CheckAsync(string? token, string callSid, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(token))
         {
@@ -75,9 +82,12 @@ internal sealed class CallTokens
             return new(CallTokenStatus.WrongCall);
         }
 
-        if (!_used.TryUse(fields[4], expires, now))
+        switch (await _used.TryUseAsync(NonceScope, fields[4], expires, cancellationToken).ConfigureAwait(false))
         {
-            return new(CallTokenStatus.Replayed);
+            case NonceUse.Replayed:
+                return new(CallTokenStatus.Replayed);
+            case NonceUse.Unavailable:
+                return new(CallTokenStatus.Unavailable);
         }
 
         return new(CallTokenStatus.Valid, fields[2].Length == 0 ? null : fields[2]);

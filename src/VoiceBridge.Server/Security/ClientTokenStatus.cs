@@ -9,4 +9,7 @@ internal enum ClientTokenStatus
     BadSignature,
     Expired,
     Replayed,
+
+    /// <summary>The shared replay set could not be asked (<c>Cluster:Redis</c> unreachable): refused, not spent.</summary>
+    Unavailable,
 }

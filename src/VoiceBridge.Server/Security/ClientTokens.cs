@@ -10,11 +10,15 @@ namespace VoiceBridge.Server.Security;
 /// matches OpenAI's ephemeral keys, so SDKs that sniff the prefix treat ours the same. The payload is encrypted, not
 /// only signed: the browser holding the token must not read the session its backend fixed (instructions, tool
 /// definitions), which the mint response hides too. The token still carries its session, so any instance with the
-/// same <c>Browser:TokenSecret</c> can check it without shared state; only the replay set is local.
+/// same <c>Browser:TokenSecret</c> can check it without shared state; only the replay set is shared, and only with
+/// <c>Cluster:Redis</c> (in this process's memory otherwise).
 /// </summary>
 internal sealed class ClientTokens
 {
     public const string Prefix = "ek_";
+
+    /// <summary>The replay set's scope for client tokens.</summary>
+    public const string NonceScope = "client-token";
 
     // Bumped with the layout; also the associated data, so a token cannot be replayed as another version's.
     private const byte Version = 2;
@@ -24,12 +28,14 @@ internal sealed class ClientTokens
     private const int Overhead = 1 + NonceBytes + TagBytes;
     private readonly byte[] _key;
     private readonly TimeProvider _time;
-    private readonly SingleUseNonces _used = new();
+    private readonly ISingleUseNonceStore _used;
 
     /// <param name="secret">The key material shared by instances (<c>Browser:TokenSecret</c>); a random key per process when empty.</param>
     /// <param name="time">The clock.</param>
-    public ClientTokens(string? secret, TimeProvider time)
+    /// <param name="used">The replay set; null: this process's memory.</param>
+    public ClientTokens(string? secret, TimeProvider time, ISingleUseNonceStore? used = null)
     {
+        _used = used ?? new InMemoryNonceStore(time);
         var ikm = string.IsNullOrEmpty(secret) ? RandomNumberGenerator.GetBytes(32) : Encoding.UTF8.GetBytes(secret);
         // Its own info string: the v1 HMAC key and this AES key never coincide, even from the same secret.
         _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, salt: [], info: "voicebridge/client-token/v2/aes-256-gcm"u8.ToArray());
@@ -60,17 +66,37 @@ internal sealed class ClientTokens
     }
 
     /// <summary>Checks a token and, when valid, spends it: a second check of the same token is <see cref="ClientTokenStatus.Replayed"/>.</summary>
-    public ClientTokenCheck Check(string? token)
+    public async ValueTask<ClientTokenCheck> CheckAsync(string? token, CancellationToken cancellationToken)
     {
+        var status = Open(token, out var nonce, out var expires, out var session);
+        if (status != ClientTokenStatus.Valid)
+        {
+            return new(status);
+        }
+
+        return await _used.TryUseAsync(NonceScope, nonce, expires, cancellationToken).ConfigureAwait(false) switch
+        {
+            NonceUse.First => new(ClientTokenStatus.Valid, session),
+            NonceUse.Replayed => new(ClientTokenStatus.Replayed),
+            _ => new(ClientTokenStatus.Unavailable),
+        };
+    }
+
+    // Everything but the replay check: decrypts and reads the token without spending it.
+    private ClientTokenStatus Open(string? token, out string nonceHex, out DateTimeOffset expires, out string? session)
+    {
+        nonceHex = string.Empty;
+        expires = default;
+        session = null;
         if (string.IsNullOrEmpty(token))
         {
-            return new(ClientTokenStatus.Missing);
+            return ClientTokenStatus.Missing;
         }
 
         if (!token.StartsWith(Prefix, StringComparison.Ordinal) || !TokenText.TryDecode(token.AsSpan(Prefix.Length), out var bytes)
             || bytes.Length < Overhead + ExpiryBytes || bytes[0] != Version)
         {
-            return new(ClientTokenStatus.Malformed);
+            return ClientTokenStatus.Malformed;
         }
 
         var nonce = bytes.AsSpan(1, NonceBytes);
@@ -84,27 +110,23 @@ internal sealed class ClientTokens
         catch (AuthenticationTagMismatchException)
         {
             // Changed anywhere, or minted with another secret.
-            return new(ClientTokenStatus.BadSignature);
+            return ClientTokenStatus.BadSignature;
         }
 
-        var now = _time.GetUtcNow();
         var expiresUnix = BinaryPrimitives.ReadInt64BigEndian(plain);
         if (expiresUnix < 0 || expiresUnix > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
         {
-            return new(ClientTokenStatus.Malformed);
+            return ClientTokenStatus.Malformed;
         }
 
-        var expires = DateTimeOffset.FromUnixTimeSeconds(expiresUnix);
-        if (now >= expires)
+        expires = DateTimeOffset.FromUnixTimeSeconds(expiresUnix);
+        if (_time.GetUtcNow() >= expires)
         {
-            return new(ClientTokenStatus.Expired);
+            return ClientTokenStatus.Expired;
         }
 
-        if (!_used.TryUse(Convert.ToHexStringLower(nonce), expires, now))
-        {
-            return new(ClientTokenStatus.Replayed);
-        }
-
-        return new(ClientTokenStatus.Valid, plain.Length == ExpiryBytes ? null : Encoding.UTF8.GetString(plain.AsSpan(ExpiryBytes)));
+        nonceHex = Convert.ToHexStringLower(nonce);
+        session = plain.Length == ExpiryBytes ? null : Encoding.UTF8.GetString(plain.AsSpan(ExpiryBytes));
+        return ClientTokenStatus.Valid;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using VoiceBridge.Server.Limits;
 using VoiceBridge.Server.Security;
@@ -20,10 +21,12 @@ internal static partial class TwilioExtensions
             });
         builder.Services.AddSingleton<IValidateOptions<TwilioOptions>, TwilioOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<TwilioOptions>, TwilioSecurityValidator>();
+        builder.Services.TryAddSingleton<ISingleUseNonceStore, InMemoryNonceStore>();
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<TwilioOptions>>().Value;
-            return new CallTokens(options.CallTokenSecret ?? options.AuthToken, TimeSpan.FromSeconds(options.CallTokenLifetimeSeconds), services.GetRequiredService<TimeProvider>());
+            return new CallTokens(options.CallTokenSecret ?? options.AuthToken, TimeSpan.FromSeconds(options.CallTokenLifetimeSeconds),
+                services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ISingleUseNonceStore>());
         });
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;

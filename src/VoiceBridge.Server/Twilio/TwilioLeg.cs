@@ -143,7 +143,7 @@ internal sealed partial class TwilioLeg : ICallerLeg, IDisposable
             {
                 case TwilioEvent.Start:
                     call.Observers.OnCallerMessage(span, binary: false);
-                    return AcceptStart(call, span);
+                    return await AcceptStartAsync(call, TwilioStartReader.TryRead(span));
                 case TwilioEvent.Stop:
                     call.Observers.OnCallerMessage(span, binary: false);
                     call.End(CallEndReason.CallerHungUp, "stop before start");
@@ -299,9 +299,8 @@ internal sealed partial class TwilioLeg : ICallerLeg, IDisposable
         _toCallerBuffer.Dispose();
     }
 
-    private LegStart? AcceptStart(CallSession call, ReadOnlySpan<byte> json)
+    private async ValueTask<LegStart?> AcceptStartAsync(CallSession call, TwilioStart? start)
     {
-        var start = TwilioStartReader.TryRead(json);
         if (start?.Start is not { CallSid: { } callSid } body || string.IsNullOrEmpty(body.StreamSid ?? start.StreamSid))
         {
             call.End(CallEndReason.PolicyViolation, "start message without callSid/streamSid");
@@ -311,7 +310,7 @@ internal sealed partial class TwilioLeg : ICallerLeg, IDisposable
 
         string? token = null;
         body.CustomParameters?.TryGetValue(Twiml.CallTokenParameter, out token);
-        var check = _tokens.Check(token, callSid);
+        var check = await _tokens.CheckAsync(token, callSid, call.Ending);
         if (!check.IsValid)
         {
             call.End(CallEndReason.PolicyViolation, "call token " + check.Status);

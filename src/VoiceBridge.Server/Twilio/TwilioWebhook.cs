@@ -19,6 +19,7 @@ internal static partial class TwilioWebhook
         CallTokens tokens,
         CallAdmission admission,
         CallRegistry registry,
+        ICallDirectory directory,
         IOptions<Core.SessionOptions> sessionOptions,
         ILoggerFactory loggers)
     {
@@ -78,8 +79,8 @@ internal static partial class TwilioWebhook
 
         // A replay of the webhook of a live call gets no new token: the answer ends whatever sent it, never the live call
         // (Twilio does not ask again once a call is connected). A retry before the stream started still gets a token;
-        // the media endpoint lets only one stream per CallSid become live.
-        if (registry.Find(callSid) is not null)
+        // the media endpoint lets only one stream per CallSid become live. The directory knows every instance's calls.
+        if (await directory.FindAsync(callSid, context.RequestAborted) is not null)
         {
             registry.CountReplayRefused();
             LogReplayRefused(logger, callSid);
@@ -88,6 +89,14 @@ internal static partial class TwilioWebhook
 
         if (admission.CheckAndLog("twilio") != CallRefusal.None)
         {
+            if (admission.RetryElsewhere)
+            {
+                // Several instances behind a load balancer: a 503 lets it try another one (nginx proxy_next_upstream
+                // http_503 non_idempotent; docs/scale-out.md) instead of sending the caller away busy.
+                context.Response.Headers.RetryAfter = "1";
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
             // Answered (200) rather than failed: Twilio would otherwise play its generic application-error message.
             return Results.Text(Twiml.SayAndHangUp(sessionOptions.Value.BusyMessage), "text/xml", Encoding.UTF8);
         }

@@ -16,7 +16,7 @@ public sealed class CallAdmissionTests
     }
 
     private static CallAdmission Create(int max, IAuditTrail? audit = null) =>
-        new(Options.Create(new SessionOptions { MaxConcurrentCalls = max }), audit ?? new AcceptingAuditTrail(), NullLogger<CallAdmission>.Instance);
+        new(Options.Create(new SessionOptions { MaxConcurrentCalls = max }), audit ?? new AcceptingAuditTrail(), [], Options.Create(new AdmissionOptions()), NullLogger<CallAdmission>.Instance);
 
     [Fact]
     public void CallsBeyondTheLimit_AreRefused_UntilASlotIsFreed()

@@ -11,7 +11,7 @@ public sealed partial class RepositoryStandsAloneTests
     // Spelled in pieces so that this file does not match itself.
     private static readonly string[] s_outsideReferences = ["../" + "shared", "..\\" + "shared", "shared" + "/protocols"];
 
-    private static readonly string[] s_scannedFolders = ["src", "tests", "tools", "docker", ".ci"];
+    private static readonly string[] s_scannedFolders = ["src", "tests", "tools", "docker", "deploy", ".ci"];
 
     private static readonly string Root = Path.GetFullPath(Path.Combine(TestFixtures.Directory, "..", ".."));
 

@@ -189,7 +189,7 @@ public sealed class TwilioCallLifecycleTests
     {
         await using var first = await TwilioCallHarness.CreateAsync();
         var token = first.Tokens.Mint(TwilioCallHarness.CallSid, null);
-        Assert.True(first.Tokens.Check(token, TwilioCallHarness.CallSid).IsValid);
+        Assert.True((await first.Tokens.CheckAsync(token, TwilioCallHarness.CallSid, TestContext.Current.CancellationToken)).IsValid);
 
         await first.SendStartAsync(token);
 

@@ -12,13 +12,13 @@ public sealed class CallTokenTests
         new(authToken, TimeSpan.FromSeconds(60), _time);
 
     [Fact]
-    public void FreshToken_IsValidOnce_ForItsCall_AndCarriesTheCaller()
+    public async Task FreshToken_IsValidOnce_ForItsCall_AndCarriesTheCaller()
     {
         var tokens = Create();
         var token = tokens.Mint(CallSid, "+14155550100");
 
-        var first = tokens.Check(token, CallSid);
-        var second = tokens.Check(token, CallSid);
+        var first = await tokens.CheckAsync(token, CallSid, TestContext.Current.CancellationToken);
+        var second = await tokens.CheckAsync(token, CallSid, TestContext.Current.CancellationToken);
 
         Assert.Equal(CallTokenStatus.Valid, first.Status);
         Assert.Equal("+14155550100", first.Caller);
@@ -26,34 +26,34 @@ public sealed class CallTokenTests
     }
 
     [Fact]
-    public void Token_ForAnotherCall_IsRejected()
+    public async Task Token_ForAnotherCall_IsRejected()
     {
         var tokens = Create();
         var token = tokens.Mint(CallSid, null);
 
-        Assert.Equal(CallTokenStatus.WrongCall, tokens.Check(token, "CA00000000000000000000000000000000").Status);
+        Assert.Equal(CallTokenStatus.WrongCall, (await tokens.CheckAsync(token, "CA00000000000000000000000000000000", TestContext.Current.CancellationToken)).Status);
         // A rejected attempt does not burn the token for its rightful call.
-        Assert.Equal(CallTokenStatus.Valid, tokens.Check(token, CallSid).Status);
+        Assert.Equal(CallTokenStatus.Valid, (await tokens.CheckAsync(token, CallSid, TestContext.Current.CancellationToken)).Status);
     }
 
     [Fact]
-    public void Token_Expires_AfterItsLifetime()
+    public async Task Token_Expires_AfterItsLifetime()
     {
         var tokens = Create();
         var token = tokens.Mint(CallSid, null);
 
         _time.Advance(TimeSpan.FromSeconds(60));
 
-        Assert.Equal(CallTokenStatus.Expired, tokens.Check(token, CallSid).Status);
+        Assert.Equal(CallTokenStatus.Expired, (await tokens.CheckAsync(token, CallSid, TestContext.Current.CancellationToken)).Status);
     }
 
     [Fact]
-    public void Token_IsCheckableByAnotherInstanceWithTheSameSecret_ButNotAnotherSecret()
+    public async Task Token_IsCheckableByAnotherInstanceWithTheSameSecret_ButNotAnotherSecret()
     {
         var token = Create().Mint(CallSid, null);
 
-        Assert.Equal(CallTokenStatus.Valid, Create().Check(token, CallSid).Status);
-        Assert.Equal(CallTokenStatus.BadSignature, Create("other-token").Check(token, CallSid).Status);
+        Assert.Equal(CallTokenStatus.Valid, (await Create().CheckAsync(token, CallSid, TestContext.Current.CancellationToken)).Status);
+        Assert.Equal(CallTokenStatus.BadSignature, (await Create("other-token").CheckAsync(token, CallSid, TestContext.Current.CancellationToken)).Status);
     }
 
     [Theory]
@@ -62,19 +62,19 @@ public sealed class CallTokenTests
     [InlineData("no-dot-here", nameof(CallTokenStatus.Malformed))]
     [InlineData("!!!.###", nameof(CallTokenStatus.Malformed))]
     [InlineData("dGVzdA.dGVzdA", nameof(CallTokenStatus.BadSignature))]
-    public void Garbage_IsRejectedWithItsReason(string? token, string expected)
+    public async Task Garbage_IsRejectedWithItsReason(string? token, string expected)
     {
-        Assert.Equal(expected, Create().Check(token, CallSid).Status.ToString());
+        Assert.Equal(expected, (await Create().CheckAsync(token, CallSid, TestContext.Current.CancellationToken)).Status.ToString());
     }
 
     [Fact]
-    public void TamperedPayload_IsRejected()
+    public async Task TamperedPayload_IsRejected()
     {
         var tokens = Create();
         var token = tokens.Mint(CallSid, null);
         var dot = token.IndexOf('.', StringComparison.Ordinal);
         var tampered = (token[0] == 'A' ? "B" : "A") + token[1..dot] + token[dot..];
 
-        Assert.NotEqual(CallTokenStatus.Valid, tokens.Check(tampered, CallSid).Status);
+        Assert.NotEqual(CallTokenStatus.Valid, (await tokens.CheckAsync(tampered, CallSid, TestContext.Current.CancellationToken)).Status);
     }
 }

@@ -62,7 +62,7 @@ public sealed class TwilioWebhookTests(WebApplicationFactory<Program> factory) :
 
         // The token in the TwiML is the one the media stream must present for this CallSid.
         var tokens = app.Services.GetRequiredService<CallTokens>();
-        var check = tokens.Check(parameter.Attribute("value")!.Value, "CAfedcba9876543210fedcba9876543210");
+        var check = await tokens.CheckAsync(parameter.Attribute("value")!.Value, "CAfedcba9876543210fedcba9876543210", TestContext.Current.CancellationToken);
         Assert.Equal(CallTokenStatus.Valid, check.Status);
         Assert.Equal("+14155550100", check.Caller);
     }
