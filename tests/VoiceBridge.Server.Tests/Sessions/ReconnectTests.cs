@@ -101,7 +101,7 @@ public sealed class ReconnectTests
         release.SetResult();
         Assert.Equal("session.update", (await second.NextAsync())["type"]!.GetValue<string>());
         second.PushResponseDone("resp_x");
-        var next = await receive;
+        var next = await receive.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
         Assert.False(next.IsEnd);
         next.Message.Dispose();
 

@@ -38,11 +38,15 @@ internal sealed class ScriptedUpstream : IRealtimeConnector, IRealtimeConnection
         using (message)
         {
             var json = Encoding.UTF8.GetString(message.Span);
-            _clientEvents.Writer.TryWrite(json);
+            // The confirmation is queued before the test can see the session.update: a test that reacts to it by
+            // pushing events puts them behind the confirmation, as they would be on a real session (pushed after it,
+            // a reconnect's settle read and dropped the test's event, and the test waited for it for ever).
             if (ConfirmsSession && json.Contains("\"type\":\"session.update\"", StringComparison.Ordinal))
             {
                 Push("""{"type":"session.updated","event_id":"e_updated","session":{"type":"realtime"}}""");
             }
+
+            _clientEvents.Writer.TryWrite(json);
         }
 
         return ValueTask.FromResult(true);
