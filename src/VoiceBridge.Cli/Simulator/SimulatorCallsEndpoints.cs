@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using VoiceBridge.Realtime.Simulator.Calls;
+using VoiceBridge.Realtime.Protocol;
 
 namespace VoiceBridge.Cli.Simulator;
 
@@ -332,18 +333,6 @@ internal sealed class SimulatorCallsEndpoints(SimulatorCalls calls, Func<Simulat
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        var output = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(output))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("error");
-            writer.WriteString("type", "invalid_request_error");
-            writer.WriteString("code", code);
-            writer.WriteString("message", message);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        return context.Response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted).AsTask();
+        return context.Response.Body.WriteAsync(RealtimeErrorBody.Create(code, message), context.RequestAborted).AsTask();
     }
 }

@@ -1,5 +1,4 @@
-using System.Buffers;
-using System.Text.Json;
+using VoiceBridge.Realtime.Protocol;
 
 namespace VoiceBridge.Server.Direct;
 
@@ -10,18 +9,6 @@ internal static class DirectErrors
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        var output = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(output))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("error");
-            writer.WriteString("type", "invalid_request_error");
-            writer.WriteString("code", code);
-            writer.WriteString("message", message);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        return context.Response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted).AsTask();
+        return context.Response.Body.WriteAsync(RealtimeErrorBody.Create(code, message), context.RequestAborted).AsTask();
     }
 }
