@@ -71,7 +71,6 @@ const figure = (value, unit = ' ms') => (value === null || value === undefined ?
 const shortId = id => (id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-6)}` : id);
 const transportName = t => (t === 'twilio' ? 'phone' : t);
 const isOperator = () => state.session?.role === 'operator';
-const isHere = row => row.instance === state.hello?.instance.id;
 
 // ---- messages --------------------------------------------------------------------------------------------------
 
@@ -500,14 +499,14 @@ function renderDetail() {
     ? `${row.caller ?? 'no caller id'} · started ${clock(row.startedAt)} · ${ended ? `ended: ${row.endReason}` : `${row.state}, ${duration(Date.now() - row.startedAt)}`} · ${row.turns} turn(s), ${row.bargeIns} barge-in(s)`
     : 'not on the page any more';
 
-  const canAct = isOperator() && row && !ended && isHere(row);
+  // A call on another instance is acted on through this one: the hub routes the action to the call's owner.
+  const canAct = isOperator() && row && !ended;
   for (const button of $('controls').querySelectorAll('button')) {
     const name = button.dataset.action;
     button.disabled = !canAct || (name === 'transfer' && row?.transport !== 'twilio');
   }
   $('controls-note').textContent = !isOperator() ? 'Viewer key: watch only.'
     : ended ? 'The call has ended.'
-    : row && !isHere(row) ? `This call is on instance ${row.instance}; open that instance's page to act on it.`
     : '';
 
   const entries = [...state.detail.timeline.values()].sort((a, b) => a.seq - b.seq);
