@@ -4,6 +4,7 @@ using VoiceBridge.Realtime.Transport;
 
 namespace VoiceBridge.Realtime.Tests.Upstream;
 
+[Collection(nameof(PooledBufferAccounting))]
 public sealed class WebSocketSenderTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
