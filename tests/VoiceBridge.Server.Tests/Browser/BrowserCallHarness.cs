@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
@@ -73,36 +72,13 @@ internal sealed class BrowserCallHarness : IAsyncDisposable
         bool exposeTools = false,
         BrowserSessionSettings? settings = null)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var client = new TcpClient();
-        var connect = client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-        var server = await listener.AcceptTcpClientAsync();
-        await connect;
-
-        var browser = WebSocket.CreateFromStream(client.GetStream(), new WebSocketCreationOptions { IsServer = false });
-        var bridgeSide = WebSocket.CreateFromStream(server.GetStream(), new WebSocketCreationOptions { IsServer = true });
+        var (client, server, browser, bridgeSide) = await HarnessCall.ConnectAsync();
         upstream ??= new ScriptedUpstream();
         time ??= TimeProvider.System;
         var filter = new SessionFieldFilter(new BrowserOptions().ClientMayChangePaths(), exposeTools, "gpt-realtime");
         var leg = new RealtimeClientLeg(bridgeSide, filter, EffectiveSession.Build(policy ?? new SessionPolicy(), null)!,
             settings ?? new BrowserSessionSettings(), exposeTools, time, NullLogger.Instance);
-        var session = new CallSession(leg, new CallServices
-        {
-            Connector = connector ?? upstream,
-            Time = time,
-            Logger = NullLogger.Instance,
-            Reconnect = reconnect,
-            Features = control is null ? [] : [control],
-        });
-        var observers = new List<ICallObserver> { session.Transcript };
-        if (audit is not null)
-        {
-            audit.Attach(session);
-            observers.Add(audit);
-        }
-
-        session.Observe(new CallObservers([.. observers]));
+        var session = HarnessCall.Session(leg, connector ?? upstream, time, reconnect, control, audit);
         var harness = new BrowserCallHarness(client, server, browser, bridgeSide, session, leg, upstream);
         harness.Run = session.RunAsync(CancellationToken.None);
         return harness;

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
@@ -72,35 +71,12 @@ internal sealed class TwilioCallHarness : IAsyncDisposable
         Server.Audit.CallRecorder? audit = null,
         PlaybackSettings? playback = null)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var client = new TcpClient();
-        var connect = client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-        var server = await listener.AcceptTcpClientAsync();
-        await connect;
-
-        var twilio = WebSocket.CreateFromStream(client.GetStream(), new WebSocketCreationOptions { IsServer = false });
-        var bridgeSide = WebSocket.CreateFromStream(server.GetStream(), new WebSocketCreationOptions { IsServer = true });
+        var (client, server, twilio, bridgeSide) = await HarnessCall.ConnectAsync();
         upstream ??= new ScriptedUpstream();
         time ??= TimeProvider.System;
         var tokens = new CallTokens("test-token", TimeSpan.FromSeconds(60), time);
         var leg = new TwilioLeg(bridgeSide, tokens, policy ?? new SessionPolicy(), time, NullLogger.Instance, startTimeout ?? TimeSpan.FromSeconds(30), playback);
-        var session = new CallSession(leg, new CallServices
-        {
-            Connector = connector ?? upstream,
-            Time = time,
-            Logger = NullLogger.Instance,
-            Reconnect = reconnect,
-            Features = control is null ? [] : [control],
-        });
-        var observers = new List<ICallObserver> { session.Transcript };
-        if (audit is not null)
-        {
-            audit.Attach(session);
-            observers.Add(audit);
-        }
-
-        session.Observe(new CallObservers([.. observers]));
+        var session = HarnessCall.Session(leg, connector ?? upstream, time, reconnect, control, audit);
         var harness = new TwilioCallHarness(client, server, twilio, bridgeSide, session, leg, upstream, tokens);
         harness.Run = session.RunAsync(CancellationToken.None);
         return harness;
